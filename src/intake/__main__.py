@@ -1,6 +1,6 @@
 """``python -m intake`` runs the command line (and, with no subcommand, the desktop app)."""
 
-from intake.cli import main
+from intake.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()
