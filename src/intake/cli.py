@@ -463,6 +463,17 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
         raise IntakeError("At least one check failed; see the lines marked FAIL above.")
 
 
+def connect_errors(exc: Exception) -> IntakeError | None:
+    """A damaged database or a full disk met in the middle of a command is still a user error."""
+    from intake.store import connect
+
+    data_dir = click.get_current_context(silent=True)
+    path = paths.default_data_dir() / "intake.db"
+    if data_dir is not None and isinstance(data_dir.find_root().obj, Context):
+        path = data_dir.find_root().obj.data_dir / "intake.db"
+    return connect.classify(exc, path)
+
+
 def run(argv: list[str] | None = None) -> int:
     try:
         main.main(args=argv, prog_name="intake", standalone_mode=False)
@@ -478,6 +489,11 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        mapped = connect_errors(exc)
+        if mapped is not None:
+            log.warning("store error: %s", type(mapped).__name__)
+            click.echo(_("Error: ") + mapped.user_message(), err=True)
+            return mapped.exit_code
         log.error("unexpected error\n%s", logsetup.redacted_traceback(exc))
         click.echo(
             _(

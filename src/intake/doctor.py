@@ -105,7 +105,10 @@ def check_files(vault) -> list[Check]:
 
 
 def check_integrity(session) -> list[Check]:
-    problems = session.integrity_problems()
+    try:
+        problems = session.integrity_problems()
+    except IntakeError as exc:
+        return [Check("integrity", "FAIL", exc.user_message())]
     checks = [
         Check("integrity", "FAIL", "; ".join(problems[:3]))
         if problems

@@ -47,8 +47,8 @@ class LoginThrottled(IntakeError):
 
 class KeySlotError(IntakeError):
     message = (
-        "The key file {path} is damaged or has been changed; restore it from a backup "
-        "or open the store with the recovery code."
+        "The key file {path} is damaged or has been changed; restore it from the backup "
+        "made together with the database."
     )
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from intake.store.connect import Database
+from intake.store import connect
+from intake.store.connect import Database, DatabaseSource
 from intake.store.fileio import canonical_json
 
 ACTIONS = frozenset(
@@ -69,12 +70,16 @@ class VerifyResult:
 
 class AuditLog:
     def __init__(
-        self, db: Database, store_id: str, device_id: str, clock: Callable[[], str]
+        self, db: DatabaseSource, store_id: str, device_id: str, clock: Callable[[], str]
     ) -> None:
-        self._db = db
+        self._get_db = connect.provider(db)
         self._store_id = store_id
         self._device_id = device_id
         self._clock = clock
+
+    @property
+    def _db(self) -> Database:
+        return self._get_db()
 
     def record(
         self,

@@ -20,7 +20,7 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3
@@ -68,6 +68,16 @@ class Database(_sqlite_utils_db.Database):
         if not isinstance(conn, dbapi2.Connection):
             raise TypeError("Database() takes a keyed sqlcipher3 connection, never a path")
         super().__init__(conn, execute_plugins=False)
+
+
+DatabaseSource = Database | Callable[[], Database]
+
+
+def provider(source: DatabaseSource) -> Callable[[], Database]:
+    """Services take the database as a function, so a locked session fails cleanly in them."""
+    if isinstance(source, Database):
+        return lambda: source
+    return source
 
 
 SQLITE_FULL = 13
@@ -142,6 +152,22 @@ def integrity_problems(db: Database) -> list[str]:
     return problems
 
 
+def classify(exc: BaseException, path: Path) -> IntakeError | None:
+    """The user-facing error for a SQLite or OS failure a user can meet, or ``None`` (a bug)."""
+    if isinstance(exc, IntakeError):
+        return exc
+    if isinstance(exc, dbapi2.DatabaseError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        if primary == SQLITE_FULL or (primary == SQLITE_IOERR and _disk_is_full(path)):
+            return DiskFull()
+        if primary in (SQLITE_NOTADB, SQLITE_CORRUPT):
+            return StoreCorrupt(path=str(path))
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return DiskFull()
+    return None
+
+
 @contextlib.contextmanager
 def sqlite_errors(path: Path) -> Iterator[None]:
     """Turn SQLite failures that a user can meet (damaged file, full disk) into clear errors."""
@@ -149,20 +175,11 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         yield
     except IntakeError:
         raise
-    except dbapi2.DatabaseError as exc:
-        code = getattr(exc, "sqlite_errorcode", None)
-        primary = code & 0xFF if isinstance(code, int) else None
-        if primary == SQLITE_FULL:
-            raise DiskFull() from exc
-        if primary in (SQLITE_NOTADB, SQLITE_CORRUPT):
-            raise StoreCorrupt(path=str(path)) from exc
-        if primary == SQLITE_IOERR and _disk_is_full(path):
-            raise DiskFull() from exc
-        raise
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull() from exc
-        raise
+    except (dbapi2.DatabaseError, OSError) as exc:
+        mapped = classify(exc, path)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def _disk_is_full(path: Path) -> bool:

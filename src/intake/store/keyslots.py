@@ -216,6 +216,9 @@ class KeySlotFile:
     keyring_policy: str = "auto"
     slots: list[Slot] = field(default_factory=list)
     seal: str | None = None
+    # SQLCipher's per-file salt (the database's first 16 bytes, kept across rekeys): ties this
+    # file to one database file, so a mix-up is named as such and not as a wrong password.
+    database_salt: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> KeySlotFile:
@@ -239,7 +242,10 @@ class KeySlotFile:
             seal = data.get("seal")
             if seal is not None and not isinstance(seal, str):
                 raise ValueError("bad seal")
-            return cls(path, str(uuid.UUID(data["store_id"])), policy, slots, seal)
+            salt = data.get("database_salt")
+            if salt is not None and (not isinstance(salt, str) or len(bytes.fromhex(salt)) != 16):
+                raise ValueError("bad database salt")
+            return cls(path, str(uuid.UUID(data["store_id"])), policy, slots, seal, salt)
         except FileNotFoundError:
             raise
         except (
@@ -258,6 +264,7 @@ class KeySlotFile:
             "version": FILE_VERSION,
             "store_id": self.store_id,
             "keyring_policy": self.keyring_policy,
+            "database_salt": self.database_salt,
             "slots": [slot.to_json() for slot in self.slots],
         }
 

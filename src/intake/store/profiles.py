@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake.errors import InvalidInput, NotFound
+from intake.store import connect
 from intake.store.audit import AuditLog
-from intake.store.connect import Database
+from intake.store.connect import Database, DatabaseSource
 from intake.store.fileio import canonical_json
 
 STATUSES = ("draft", "complete", "needs_review")
@@ -192,20 +193,24 @@ class ProfileStore:
 
     def __init__(
         self,
-        db: Database,
+        db: DatabaseSource,
         audit: AuditLog,
         *,
         actor: str,
         device_id: str,
         clock: Callable[[], str],
     ) -> None:
-        self._db = db
+        self._get_db = connect.provider(db)
         self._audit = audit
         self._actor = actor
         self._device_id = device_id
         self._clock = clock
 
     # -- writing -----------------------------------------------------------------------------
+
+    @property
+    def _db(self) -> Database:
+        return self._get_db()
 
     def save(
         self,
@@ -220,6 +225,8 @@ class ProfileStore:
         """Write a new revision of ``profile_id`` (a new profile when ``None`` or unknown)."""
         if status not in STATUSES:
             raise InvalidInput(detail=f"Unknown profile status {status!r}.")
+        if not isinstance(answers, Mapping):
+            raise InvalidInput(detail="The answers must be a JSON object.")
         answers = dict(answers)
         _check_answers(answers)
         if profile_id is not None:

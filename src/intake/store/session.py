@@ -68,11 +68,11 @@ class Session:
         self.store_id = slot_file.store_id
         self.device_id = self._meta("device_id")
         self._timestamp = vault._timestamp
-        self.audit = AuditLog(db, self.store_id, self.device_id, self._timestamp)
+        self.audit = AuditLog(lambda: self.db, self.store_id, self.device_id, self._timestamp)
         self.profiles = ProfileStore(
-            db, self.audit, actor=user, device_id=self.device_id, clock=self._timestamp
+            lambda: self.db, self.audit, actor=user, device_id=self.device_id, clock=self._timestamp
         )
-        self.settings = StoreSettings(db)
+        self.settings = StoreSettings(lambda: self.db)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -100,6 +100,9 @@ class Session:
             return
         try:
             self.audit.record(self.user, reason, "user", self.user)
+        except (connect.dbapi2.DatabaseError, OSError) as exc:
+            # Closing must always work; a damaged or full store is reported by whatever failed.
+            log.warning("could not record %s in the audit log (%s)", reason, type(exc).__name__)
         finally:
             self._db.close()
             self._db = None
@@ -288,17 +291,9 @@ class Session:
         for index in range(len(self._dek)):
             self._dek[index] = 0
         self._dek, self._key_version = new_dek, new_version
-        self._rebind(self._db)
         self.finish_interrupted_rekey()
         self.audit.record(self.user, "rekey", "store", self.store_id, key_version=new_version)
         return code
-
-    def _rebind(self, db: connect.Database) -> None:
-        self.audit = AuditLog(db, self.store_id, self.device_id, self._timestamp)
-        self.profiles = ProfileStore(
-            db, self.audit, actor=self.user, device_id=self.device_id, clock=self._timestamp
-        )
-        self.settings = StoreSettings(db)
 
     def finish_interrupted_rekey(self) -> None:
         """Keep only slots for the key the database has now (all of them, normally)."""

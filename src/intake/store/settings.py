@@ -12,7 +12,8 @@ from typing import Any
 
 from intake.errors import InvalidInput
 from intake.i18n import N_
-from intake.store.connect import Database
+from intake.store import connect
+from intake.store.connect import Database, DatabaseSource
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,12 @@ _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 class StoreSettings:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, db: DatabaseSource) -> None:
+        self._get_db = connect.provider(db)
+
+    @property
+    def _db(self) -> Database:
+        return self._get_db()
 
     def get(self, name: str) -> Any:
         setting = _BY_NAME[name]
