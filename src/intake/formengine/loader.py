@@ -670,7 +670,40 @@ class _Builder:
 
     def migrations(self) -> tuple[Migration, ...]:
         result = []
-        for raw in self.data.get("migrations", []):
+        version = str(self.data["version"])
+        raws = self.data.get("migrations", [])
+        by_from: dict[str, Any] = {}
+        for index, raw in enumerate(raws):
+            where: PathKey = ("migrations", index)
+            if raw["from"] in by_from:
+                self.error(where, f"two migrations start from version {raw['from']}")
+            by_from[raw["from"]] = raw
+            if raw["from"] == version:
+                self.error(where, f"a migration cannot start from the current version {version}")
+        for index, raw in enumerate(raws):
+            where = ("migrations", index)
+            step, seen = raw, 0
+            while step is not None and step["to"] != version and seen <= len(raws):
+                step, seen = by_from.get(step["to"]), seen + 1
+            if step is None or step["to"] != version:
+                self.error(where, f"migration from {raw['from']} does not lead to version {version}")
+            if raw["to"] != version:
+                continue
+            for old, new in raw.get("rename", {}).items():
+                if new not in self.infos:
+                    self.error((*where, "rename", old), f"rename target {new!r} is not in the form")
+            for question_id, mapping in raw.get("recode", {}).items():
+                names = self._choice_names(question_id)
+                if names is None:
+                    self.error((*where, "recode", question_id), f"{question_id!r} is not a choice question")
+                    continue
+                for target in mapping.values():
+                    if target not in names:
+                        self.error(
+                            (*where, "recode", question_id),
+                            f"{target!r} is not a choice of {question_id!r}",
+                        )
+        for raw in raws:
             result.append(
                 Migration(
                     from_version=raw["from"],

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 100_000
@@ -71,93 +70,151 @@ class LoadedYaml:
             path = path[:-1]
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.lines: dict[PathKey, int] = {}
-        self.nodes = 0
-        self.seen_alias_targets: set[int] = set()
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def _count(self, node: Node) -> None:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise YamlError(
-                f"the file expands to more than {MAX_NODES} values (anchors and aliases reused "
-                "too often?)",
-                node.start_mark.line + 1,
-            )
 
-    def build(self, node: Node, path: PathKey, depth: int) -> Any:
-        # Iterative depth is bounded by the composer's own nesting limit (MAX_DEPTH).
-        self._count(node)
-        line = node.start_mark.line + 1
-        self.lines.setdefault(path, line)
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", line)
-        tag = node.tag
-        if tag not in _STANDARD_TAGS:
-            raise YamlError(f"unsupported YAML tag {tag!r}", line)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line + 1
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("merge keys ('<<') are not supported in form files", key_line)
-                if not isinstance(key_node, ScalarNode):
-                    raise YamlError("a key must be plain text, not a list or mapping", key_line)
-                key = self.scalar(key_node)
-                if not isinstance(key, str):
-                    key = str(key_node.value)
-                if key in result:
-                    raise YamlError(f"the key {key!r} appears twice", key_line)
-                self.lines[(*path, key)] = key_line
-                result[key] = self.build(value_node, (*path, key), depth + 1)
-            return result
-        raise YamlError("unsupported YAML construct", line)  # pragma: no cover
-
-    @staticmethod
-    def scalar(node: ScalarNode) -> Any:
-        value = node.value
-        if node.style in ("'", '"', "|", ">") or node.tag == "tag:yaml.org,2002:str":
-            return value
-        if node.tag == "tag:yaml.org,2002:null" or value in ("", "~", "null", "Null", "NULL"):
-            return None
-        if value in ("true", "True", "TRUE"):
-            return True
-        if value in ("false", "False", "FALSE"):
-            return False
-        if _INT.fullmatch(value) and len(value) <= 30:
-            return int(value.replace("_", ""))
-        if _FLOAT.fullmatch(value) and len(value) <= 40:
-            return float(value.replace("_", ""))
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    """YAML 1.2 core-schema-like resolution: only true/false are booleans, dates stay text."""
+    value = event.value
+    if event.style in ("'", '"', "|", ">") or event.tag == "tag:yaml.org,2002:str":
         return value
+    if event.tag == "tag:yaml.org,2002:null" or value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    if _INT.fullmatch(value) and len(value) <= 30:
+        return int(value.replace("_", ""))
+    if _FLOAT.fullmatch(value) and len(value) <= 40:
+        return float(value.replace("_", ""))
+    return value
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that counts aliases while composing (expansion is ours, see _Builder)."""
+class _Frame:
+    """A mapping or list under construction."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.alias_count = 0
-        self.depth = 0
+    __slots__ = ("anchor", "container", "key", "key_line", "path", "size")
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise YamlError(f"more than {MAX_ALIASES} aliases", mark.line + 1)
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+    def __init__(self, container: Any, path: PathKey, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.anchor = anchor
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.size = 1
+
+
+_NO_KEY = object()
+
+
+def _build(events: Any) -> LoadedYaml:
+    """Construct plain data from parser events without recursion (the input may be hostile).
+
+    Aliases share the anchored object instead of copying it, but count with the full size of
+    what they stand for, so an alias bomb hits MAX_NODES instead of exhausting memory later.
+    """
+    lines: dict[PathKey, int] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    total = 0
+    aliases = 0
+    root: Any = None
+    documents = 0
+
+    def child_path() -> PathKey:
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.path, len(frame.container))
+        return (*frame.path, frame.key)
+
+    def attach(value: Any, size: int, line: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        frame.size += size
+        if isinstance(frame.container, list):
+            frame.container.append(value)
+            return
+        if frame.key is _NO_KEY:
+            if isinstance(value, dict | list):
+                raise YamlError("a key must be plain text, not a list or mapping", line)
+            key = value if isinstance(value, str) else str(value)
+            if key in frame.container:
+                raise YamlError(f"the key {key!r} appears twice", line)
+            frame.key, frame.key_line = key, line
+            lines[(*frame.path, key)] = line
+            return
+        frame.container[frame.key] = value
+        frame.key = _NO_KEY
+
+    for event in events:
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise YamlError("a form file must contain a single YAML document", line)
+            continue
+        if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
+            continue
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _STANDARD_TAGS and tag != "!":
+            raise YamlError(f"unsupported YAML tag {tag!r}", line)
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise YamlError(f"more than {MAX_ALIASES} aliases", line)
+            if event.anchor not in anchors:
+                raise YamlError(f"unknown alias *{event.anchor}", line)
+            value, size = anchors[event.anchor]
+            total += size
+            if total > MAX_NODES:
+                raise YamlError(
+                    f"the file expands to more than {MAX_NODES} values (anchors and aliases "
+                    "reused too often?)",
+                    line,
+                )
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
+                raise YamlError("an alias cannot be used as a key", line)
+            if stack:
+                lines.setdefault(child_path(), line or 0)
+            attach(value, size, line or 0)
+            continue
+        total += 1
+        if total > MAX_NODES:
+            raise YamlError(f"the file has more than {MAX_NODES} values", line)
+        if isinstance(event, yaml.ScalarEvent):
+            if stack and not (isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY):
+                lines.setdefault(child_path(), line or 0)
+            elif not stack:
+                lines.setdefault((), line or 0)
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
+                if event.value == "<<" and not event.style:
+                    raise YamlError("merge keys ('<<') are not supported in form files", line)
+            value = _scalar(event)
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+            attach(value, 1, line or 0)
+            continue
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", line)
+            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
+                raise YamlError("a key must be plain text, not a list or mapping", line)
+            path = child_path() if stack else ()
+            lines.setdefault(path, line or 0)
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            stack.append(_Frame(container, path, event.anchor))
+            continue
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = stack.pop()
+            if frame.anchor:
+                anchors[frame.anchor] = (frame.container, frame.size)
+            attach(frame.container, frame.size, line or 0)
+            continue
+    return LoadedYaml(root, lines)
 
 
 def loads(text: str, *, name: str = "<text>") -> LoadedYaml:
@@ -166,27 +223,21 @@ def loads(text: str, *, name: str = "<text>") -> LoadedYaml:
         raise YamlError(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     loader = _Loader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            problem = exc.problem or exc.context or "malformed YAML"
-            raise YamlError(f"malformed YAML: {problem}", line) from None
-        except yaml.YAMLError as exc:
-            raise YamlError(f"malformed YAML: {exc}") from None
-        except RecursionError:
-            raise YamlError("the YAML is nested too deeply") from None
+        return _build(_events(loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise YamlError(f"malformed YAML: {problem}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"malformed YAML: {exc}") from None
     finally:
         loader.dispose()
-    if node is None:
-        return LoadedYaml(None, {})
-    builder = _Builder()
-    try:
-        data = builder.build(node, (), 0)
-    except RecursionError:
-        raise YamlError("the YAML is nested too deeply") from None
-    return LoadedYaml(data, builder.lines)
+
+
+def _events(loader: Any) -> Any:
+    while loader.check_event():
+        yield loader.get_event()
 
 
 def load_path(path: Path) -> LoadedYaml:
