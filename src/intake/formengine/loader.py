@@ -174,6 +174,14 @@ def _schema_errors(
     return sorted(errors, key=lambda e: (e.line or 0, e.message))
 
 
+@lru_cache(maxsize=32)
+def _load_choice_file(path: Path, mtime_ns: int, size: int) -> tuple[LoadedYaml, list[FormError]]:
+    """A shared choice file, parsed and schema-checked once per version of the file."""
+    loaded = safeyaml.load_path(path)
+    _, choices_validator = _validators()
+    return loaded, _schema_errors(choices_validator, loaded, str(path))
+
+
 # --- the semantic pass -----------------------------------------------------------------------
 
 
@@ -211,7 +219,9 @@ class _Builder:
             self.errors.append(FormError(self.file, self.loaded.line_of(path), field_id, message))
 
     def suggest(self, name: str, options: Iterable[str]) -> str:
-        close = difflib.get_close_matches(name, list(options), n=1)
+        options = list(options)
+        same_case = [o for o in options if o.lower() == name.lower()]
+        close = same_case or difflib.get_close_matches(name, options, n=1)
         return f" (did you mean {close[0]!r}?)" if close else ""
 
     # -- choice lists
@@ -255,19 +265,21 @@ class _Builder:
         self.list_origin[list_id] = origin
 
     def load_choice_files(self) -> None:
-        _, choices_validator = _validators()
         for index, name in enumerate(self.data.get("choices_files", [])):
             path = (self.base_dir / name).resolve()
             where: PathKey = ("choices_files", index)
             try:
-                loaded = safeyaml.load_path(path)
+                stat = path.stat()
+                loaded, problems = _load_choice_file(path, stat.st_mtime_ns, stat.st_size)
+            except OSError as exc:
+                self.error(where, f"choices file {name}: cannot read {path}: {exc.strerror or exc}")
+                continue
             except YamlError as exc:
                 if exc.line is None:
                     self.error(where, f"choices file {name}: {exc.message}")
                 else:
                     self.errors.append(FormError(str(path), exc.line, None, exc.message))
                 continue
-            problems = _schema_errors(choices_validator, loaded, str(path))
             if problems:
                 self.errors.extend(problems)
                 continue
