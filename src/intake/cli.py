@@ -256,7 +256,7 @@ def user_passwd(
         )
         click.echo(new_code)
         return
-    session = obj.session(user, password_stdin)
+    session, current = obj.login(user, password_stdin)
     try:
         if name and name != session.user:
             session.require("users.manage", _("set other users' passwords"))
@@ -266,7 +266,6 @@ def user_passwd(
             session.reset_password(name, new)
         else:
             name = session.user
-            current = obj.secret(password_stdin, _("Current password"))
             new = obj.secret(password_stdin, _("New password"), confirm=True)
             session.change_password(current, new)
     finally:
