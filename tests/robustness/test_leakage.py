@@ -4,6 +4,7 @@ contains any part of them in any common encoding."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import unicodedata
 from pathlib import Path
@@ -34,10 +35,8 @@ def encodings(text: str) -> set[bytes]:
             "cp1256",
             "koi8-u",
         ):
-            try:
+            with contextlib.suppress(UnicodeEncodeError):
                 found.add(variant.encode(codec))
-            except UnicodeEncodeError:
-                pass
         found.add(json.dumps(variant).encode("ascii"))  # \\u escapes as JSON would write them
     return found
 
