@@ -167,7 +167,7 @@ def arithmetic(draw, depth: int = 0):
     if op in ARITH:
         value = ARITH[op](left, right)
     elif op == "div":
-        value = left / right if right != 0 else (math.nan if left == 0 else math.copysign(math.inf, left) * math.copysign(1, right))
+        value = left / right if right != 0 else (math.nan if left == 0 or math.isnan(left) else math.copysign(math.inf, left) * math.copysign(1, right))
     else:
         value = math.fmod(left, right) if right != 0 and math.isfinite(left) else math.nan
     return f"({left_text} {op} {right_text})", value
