@@ -32,3 +32,5 @@ fi
 extras=$(IFS=,; echo "$*")
 .venv/bin/python -m pip install -q --upgrade pip >&2
 .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}" >&2
+# Compiled catalogs are built here, not committed.
+PYBABEL=.venv/bin/pybabel bash scripts/i18n.sh compile >&2

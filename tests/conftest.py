@@ -100,3 +100,18 @@ def intake(cli_env: dict[str, str]):
 
 
 __all__ = ["COUNSELOR_PASSWORD", "PASSWORD", "FileKeyring", "file_snapshot"]
+
+
+def pytest_sessionstart(session) -> None:
+    """Build the .mo catalogs from the .po files if setup has not (they are never committed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (Path(__file__).parents[1] / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalog)

@@ -19,7 +19,7 @@ import click
 
 from intake import __version__, i18n, logsetup, paths
 from intake.errors import IntakeError, InvalidInput
-from intake.i18n import _
+from intake.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +45,16 @@ class Context:
                 return next(self._stdin_lines)
             except StopIteration:
                 raise InvalidInput(
-                    detail="Standard input ended before every password this command needs was given."
+                    "Standard input ended before every password this command needs was given."
                 ) from None
         if not sys.stdin.isatty():
-            raise InvalidInput(
-                detail="Give the password with --password-stdin or run in a terminal."
-            )
+            raise InvalidInput("Give the password with --password-stdin or run in a terminal.")
         return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
 
     def login(self, user: str | None, password_stdin: bool):
         """Unlock the store as ``user``; returns the session and the password given."""
         if not user:
-            raise InvalidInput(detail="Say who you are with --user NAME.")
+            raise InvalidInput("Say who you are with --user NAME.")
         vault = self.vault()
         vault.load_slots()  # a missing store is reported before a password is asked for
         password = self.secret(password_stdin, _("Password for {user}").format(user=user))
@@ -198,7 +196,7 @@ def user_add(obj: Context, name: str, role: str, user: str | None, password_stdi
     """Add a user (admin). Stdin: your password, then the new user's password."""
     session = obj.session(user, password_stdin)
     try:
-        session.require("users.manage", _("add users"))
+        session.require("users.manage", N_("add users"))
         password = obj.secret(
             password_stdin, _("Password for {user}").format(user=name), confirm=True
         )
@@ -239,9 +237,7 @@ def user_passwd(
     """
     if recovery:
         if not name:
-            raise InvalidInput(
-                detail="Say whose password to set: intake user passwd NAME --recovery."
-            )
+            raise InvalidInput("Say whose password to set: intake user passwd NAME --recovery.")
         code = obj.secret(password_stdin, _("Recovery code"))
         new = obj.secret(
             password_stdin, _("New password for {user}").format(user=name), confirm=True
@@ -259,7 +255,7 @@ def user_passwd(
     session, current = obj.login(user, password_stdin)
     try:
         if name and name != session.user:
-            session.require("users.manage", _("set other users' passwords"))
+            session.require("users.manage", N_("set other users' passwords"))
             new = obj.secret(
                 password_stdin, _("New password for {user}").format(user=name), confirm=True
             )
@@ -307,7 +303,7 @@ def profile_list(obj, search, status, mine, limit, user, password_stdin, fmt) ->
     """List profiles, newest first (or best match first with --search)."""
     session = obj.session(user, password_stdin)
     try:
-        session.require("profiles.read")
+        session.require("profiles.read", N_("read profiles"))
         rows = [
             summary.to_json()
             for summary in session.profiles.list(
@@ -329,7 +325,7 @@ def profile_export(obj, profile_id, fmt, out, user, password_stdin) -> None:
     """Everything held about one person (GDPR Art. 15) as JSON."""
     session = obj.session(user, password_stdin)
     try:
-        session.require("profiles.export", _("export profiles"))
+        session.require("profiles.export", N_("export profiles"))
         document = json.dumps([session.profiles.export(profile_id)], ensure_ascii=False, indent=2)
     finally:
         session.close()
@@ -348,11 +344,13 @@ def profile_import(obj, file: Path, user, password_stdin) -> None:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(detail=f"{file} is not valid JSON: {exc}.") from None
+        raise InvalidInput(
+            "{file} is not valid JSON ({problem}).", file=str(file), problem=str(exc)
+        ) from None
     documents = data if isinstance(data, list) else [data]
     session = obj.session(user, password_stdin)
     try:
-        session.require("profiles.write", _("import profiles"))
+        session.require("profiles.write", N_("import profiles"))
         with session.db.atomic():
             changes = [session.profiles.import_document(doc) for doc in documents]
     finally:
@@ -375,7 +373,7 @@ def profile_delete(obj, profile_id, yes, user, password_stdin) -> None:
         )
     session = obj.session(user, password_stdin)
     try:
-        session.require("profiles.delete", _("delete profiles"))
+        session.require("profiles.delete", N_("delete profiles"))
         session.profiles.delete(profile_id)
     finally:
         session.close()
@@ -394,7 +392,7 @@ def demo(obj: Context, count: int, seed: int, user, password_stdin) -> None:
     session = obj.session(user, password_stdin)
     batch = 1000
     try:
-        session.require("profiles.write")
+        session.require("profiles.write", N_("create profiles"))
         profiles = demo_profiles(count, seed)
         done = 0
         with click.progressbar(length=count, label=_("Creating profiles"), file=sys.stderr) as bar:
@@ -428,7 +426,7 @@ def audit_verify(obj: Context, user, password_stdin) -> None:
     """Check the hash chain of the audit log; exit 1 at the first broken link."""
     session = obj.session(user, password_stdin)
     try:
-        session.require("audit.read", _("check the audit log"))
+        session.require("audit.read", N_("check the audit log"))
         result = session.audit.verify()
     finally:
         session.close()

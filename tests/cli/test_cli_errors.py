@@ -56,7 +56,7 @@ def assert_clear_failure(result, *phrases):
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
+    assert lines[0].startswith(("Error: ", "Fehler: "))
     for phrase in phrases:
         assert phrase in lines[0], lines[0]
 
@@ -171,3 +171,20 @@ def test_passwords_are_never_arguments(intake, tmp_path):
     result = intake("--data-dir", str(tmp_path / "s"), "init", "--admin", "anna", "--password", "x")
     assert result.returncode != 0
     assert not (tmp_path / "s").exists()
+
+
+def test_errors_speak_the_users_language(intake, store):
+    result = intake(
+        "--data-dir",
+        str(store),
+        "--lang",
+        "de",
+        "profile",
+        "list",
+        "--user",
+        "anna",
+        "--password-stdin",
+        input="falsches Passwort\n",
+    )
+    assert_clear_failure(result, "Passwort ist falsch")
+    assert result.stderr.startswith("Fehler: ")

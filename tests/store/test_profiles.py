@@ -147,3 +147,15 @@ def test_import_round_trip_and_bad_documents(session):
     ]:
         with pytest.raises(InvalidInput):
             session.profiles.import_document(bad)
+
+
+def test_keyset_pages_walk_the_whole_list_once(session):
+    for index in range(23):
+        save(session, {"family_name": f"Page{index}"})
+    seen, page = [], session.profiles.list(limit=5)
+    while page:
+        seen += [p.id for p in page]
+        page = session.profiles.list(limit=5, after=page[-1])
+    assert len(seen) == len(set(seen)) == 23
+    assert seen == [p.id for p in session.profiles.list(limit=100)]
+    assert session.profiles.count(search="page") == 23

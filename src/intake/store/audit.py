@@ -38,6 +38,13 @@ ACTIONS = frozenset(
         "profile_print",
         "profile_delete",
         "settings_change",
+        "sync_enroll",
+        "sync_run",
+        "profile_merge",
+        "profile_conflict",
+        "conflict_resolve",
+        "profile_purge",
+        "profile_remote_delete",
     }
 )
 

@@ -117,3 +117,34 @@ def m003_profiles_and_revisions(db: Database) -> None:
         defaults={"in_flight": 0},
     )
     db["outbox"].create_index(["revision_id"], unique=True)
+
+
+@migrations()
+def m004_sync_state(db: Database) -> None:
+    # Key/value state of the sync client: enrolment, device credential, cursor, cached tokens.
+    db["sync_state"].create({"key": str, "value": str}, pk="key")
+    # Profiles whose heads could not be merged automatically, until someone resolves them.
+    db["sync_conflicts"].create(
+        {"profile_id": str, "heads": str, "fields": str, "detected_at": str},
+        pk="profile_id",
+        not_null={"heads", "fields", "detected_at"},
+    )
+    # Revisions the server refused for good (kept out of the outbox, shown to the user).
+    db["sync_rejections"].create(
+        {"revision_id": str, "profile_id": str, "code": str, "detail": str, "at": str},
+        pk="revision_id",
+        not_null={"profile_id", "code", "at"},
+    )
+    # Profiles this device no longer holds (purge after sync, retention): later changes to them
+    # are not downloaded again. Ids only.
+    db["sync_purged"].create(
+        {"profile_id": str, "purged_at": str, "reason": str},
+        pk="profile_id",
+        not_null={"purged_at", "reason"},
+    )
+    # The deletion log: which profile went when and why (no personal data).
+    db["deletion_log"].create(
+        {"seq": int, "profile_id": str, "at": str, "reason": str, "actor": str},
+        pk="seq",
+        not_null={"profile_id", "at", "reason"},
+    )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake.errors import InvalidInput, NotFound
+from intake.i18n import N_
 from intake.store import connect
 from intake.store.audit import AuditLog
 from intake.store.connect import Database, DatabaseSource
@@ -178,13 +179,13 @@ def fts_query(text: str) -> str | None:
 
 def _check_answers(answers: Any) -> str:
     if not isinstance(answers, dict):
-        raise InvalidInput(detail="The answers must be a JSON object.")
+        raise InvalidInput("The answers must be a JSON object.")
     try:
         encoded = json.dumps(answers, ensure_ascii=False, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(detail="The answers contain values that are not plain JSON.") from exc
+        raise InvalidInput("The answers contain values that are not plain JSON.") from exc
     if len(encoded.encode("utf-8")) > MAX_ANSWERS_BYTES:
-        raise InvalidInput(detail="The answers are larger than the 5 MB a profile may hold.")
+        raise InvalidInput("The answers are larger than the 5 MB a profile may hold.")
     return encoded
 
 
@@ -224,9 +225,9 @@ class ProfileStore:
     ) -> ProfileChange:
         """Write a new revision of ``profile_id`` (a new profile when ``None`` or unknown)."""
         if status not in STATUSES:
-            raise InvalidInput(detail=f"Unknown profile status {status!r}.")
+            raise InvalidInput("Unknown profile status {status}.", status=repr(status))
         if not isinstance(answers, Mapping):
-            raise InvalidInput(detail="The answers must be a JSON object.")
+            raise InvalidInput("The answers must be a JSON object.")
         answers = dict(answers)
         _check_answers(answers)
         if profile_id is not None:
@@ -234,7 +235,7 @@ class ProfileStore:
         with self._db.atomic():
             current = self._profile_row(profile_id) if profile_id else None
             if current is not None and current["deleted"]:
-                raise InvalidInput(detail="This profile was deleted and cannot be changed.")
+                raise InvalidInput("This profile was deleted and cannot be changed.")
             previous = self._revision(current["head"]) if current else None
             parents: tuple[str, ...] = (previous.id,) if previous else ()
             if previous is not None and amend and self._may_amend(previous):
@@ -269,7 +270,7 @@ class ProfileStore:
         with self._db.atomic():
             current = self._profile_row(profile_id)
             if current is None or current["deleted"]:
-                raise NotFound(what="profile", ident=profile_id)
+                raise NotFound(what=N_("profile"), ident=profile_id)
             parents = self._nearest_sent_ancestors(current["head"])
             for revision_id in self._unsent_revisions(profile_id):
                 self._drop_unsent(revision_id)
@@ -294,11 +295,11 @@ class ProfileStore:
     def import_document(self, document: Mapping[str, Any]) -> ProfileChange:
         """Import one profile in the export format (``id`` optional; a known id gets a revision)."""
         if not isinstance(document, Mapping):
-            raise InvalidInput(detail="Each imported profile must be a JSON object.")
+            raise InvalidInput("Each imported profile must be a JSON object.")
         missing = [key for key in ("form_id", "form_version", "answers") if key not in document]
         if missing:
             raise InvalidInput(
-                detail="An imported profile lacks the field(s): " + ", ".join(missing) + "."
+                "An imported profile lacks the field(s): {fields}.", fields=", ".join(missing)
             )
         change = self.save(
             document["answers"],
@@ -317,7 +318,7 @@ class ProfileStore:
     def get(self, profile_id: str, *, record_view: bool = True) -> Profile:
         row = self._profile_row(_checked_uuid(profile_id))
         if row is None or row["deleted"]:
-            raise NotFound(what="profile", ident=profile_id)
+            raise NotFound(what=N_("profile"), ident=profile_id)
         profile = Profile(ProfileSummary.from_row(row), self._revision(row["head"]))
         if record_view:
             self._audit.record(self._actor, "profile_view", "profile", profile.id)
@@ -354,14 +355,22 @@ class ProfileStore:
         created_by: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        after: ProfileSummary | None = None,
     ) -> list[ProfileSummary]:
         """Current profiles, newest change first; ``search`` matches names and customer numbers
-        (word prefixes, original script or Latin, diacritics ignored), best match first."""
+        (word prefixes, original script or Latin, diacritics ignored), best match first.
+
+        Without a search, pass the last row of a page as ``after`` to get the next one: that
+        costs the same on page 1,000 as on page 1 (``offset`` has to skip every row before).
+        """
         sql, params = self._list_sql("p.*", search, status, created_by)
         if search and fts_query(search):
             sql += " ORDER BY profiles_fts.rank"
         else:
-            sql += " ORDER BY p.updated_at DESC, p.id"
+            if after is not None:
+                sql += " AND (p.updated_at, p.id) < (?, ?)"
+                params += [after.updated_at, after.id]
+            sql += " ORDER BY p.updated_at DESC, p.id DESC"
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
         return [ProfileSummary.from_row(row) for row in self._db.query(sql, params)]
@@ -373,7 +382,12 @@ class ProfileStore:
         status: str | None = None,
         created_by: str | None = None,
     ) -> int:
-        sql, params = self._list_sql("count(*)", search, status, created_by)
+        query = fts_query(search) if search else None
+        if query and not status and not created_by:
+            # Deleted profiles have no names in the index, so the index alone can count.
+            sql, params = "SELECT count(*) FROM profiles_fts WHERE profiles_fts MATCH ?", [query]
+        else:
+            sql, params = self._list_sql("count(*)", search, status, created_by)
         return self._db.execute(sql, params).fetchone()[0]
 
     def _list_sql(
@@ -409,7 +423,7 @@ class ProfileStore:
     def _revision(self, revision_id: str) -> Revision:
         rows = list(self._db.query("SELECT * FROM revisions WHERE id = ?", [revision_id]))
         if not rows:
-            raise NotFound(what="revision", ident=revision_id)
+            raise NotFound(what=N_("revision"), ident=revision_id)
         return Revision.from_row(rows[0])
 
     def _new_revision(
@@ -529,4 +543,4 @@ def _checked_uuid(value: str) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError as exc:
-        raise InvalidInput(detail=f"{value!r} is not a valid profile id.") from exc
+        raise InvalidInput("{value} is not a valid profile id.", value=repr(value)) from exc

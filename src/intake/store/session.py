@@ -22,11 +22,12 @@ from intake.errors import (
     StoreLocked,
     WrongPassword,
 )
+from intake.i18n import N_
 from intake.store import connect, keyslots
 from intake.store.audit import AuditLog
 from intake.store.keyslots import KeySlotFile
 from intake.store.profiles import ProfileStore
-from intake.store.roles import ADMIN, allowed
+from intake.store.roles import ADMIN, ROLE_LABELS, allowed
 from intake.store.settings import StoreSettings
 
 if TYPE_CHECKING:
@@ -90,9 +91,10 @@ class Session:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0]
 
-    def require(self, permission: str, action: str | None = None) -> None:
+    def require(self, permission: str, action: str) -> None:
+        """Refuse unless the role allows ``permission``; ``action`` (an N_ msgid) names it."""
         if not allowed(self.role, permission):
-            raise PermissionDenied(role=self.role, action=action or permission)
+            raise PermissionDenied(role=ROLE_LABELS.get(self.role, self.role), action=action)
 
     def close(self, *, reason: str = "logout") -> None:
         """Close the connection and overwrite the key in memory. Safe to call twice."""
@@ -131,12 +133,12 @@ class Session:
     def add_user(self, name: str, role: str, password: str) -> UserInfo:
         from intake.store.vault import check_password, check_role, check_user_name
 
-        self.require("users.manage", "add users")
+        self.require("users.manage", N_("add users"))
         check_user_name(name)
         check_role(role)
         check_password(password)
         if self.db["users"].count_where("name = ?", [name]):
-            raise InvalidInput(detail=f"A user called {name} already exists.")
+            raise InvalidInput("A user called {name} already exists.", name=name)
         now = self._timestamp()
         slot = self._new_user_slot(name, password)
         with self.db.atomic():
@@ -155,12 +157,12 @@ class Session:
         return UserInfo(name, role, now, self.user, True)
 
     def remove_user(self, name: str) -> None:
-        self.require("users.manage", "remove users")
+        self.require("users.manage", N_("remove users"))
         if name == self.user:
-            raise InvalidInput(detail="You cannot remove your own account.")
+            raise InvalidInput("You cannot remove your own account.")
         row = self.db.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()
         if row is None:
-            raise NotFound(what="user", ident=name)
+            raise NotFound(what=N_("user"), ident=name)
         with self.db.atomic():
             self.db.execute("DELETE FROM users WHERE name = ?", [name])
             self.audit.record(self.user, "user_remove", "user", name)
@@ -188,10 +190,10 @@ class Session:
         from intake.store.vault import check_password
 
         if not via_recovery and name != self.user:
-            self.require("users.manage", "set other users' passwords")
+            self.require("users.manage", N_("set other users' passwords"))
         check_password(new)
         if self.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
-            raise NotFound(what="user", ident=name)
+            raise NotFound(what=N_("user"), ident=name)
         self._replace_user_slot(name, new)
 
     def _replace_user_slot(self, name: str, password: str) -> None:
@@ -230,7 +232,7 @@ class Session:
     def new_recovery_code(self) -> str:
         """Replace the recovery slot; the returned code is shown once and never stored."""
         if self.role != ADMIN and not self._recovering():
-            self.require("users.manage", "make a new recovery code")
+            self.require("users.manage", N_("make a new recovery code"))
         code = keyslots.new_recovery_code()
         slot = self._recovery_slot(code, self._dek, self._key_version)
         self._slot_file.slots = [
@@ -268,7 +270,7 @@ class Session:
         """
         import secrets
 
-        self.require("store.rekey", "re-encrypt the store")
+        self.require("store.rekey", N_("re-encrypt the store"))
         slots = self._slot_file.user_slots(self.user)
         device_secret = self._vault.device_secret(self._slot_file, slots)
         if not any(

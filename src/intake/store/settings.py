@@ -29,15 +29,18 @@ class Setting:
             try:
                 value = int(value)
             except (TypeError, ValueError) as exc:
-                raise InvalidInput(detail=f"{self.name} must be a whole number.") from exc
+                raise InvalidInput("{name} must be a whole number.", name=self.name) from exc
             if (self.minimum is not None and value < self.minimum) or (
                 self.maximum is not None and value > self.maximum
             ):
                 raise InvalidInput(
-                    detail=f"{self.name} must be between {self.minimum} and {self.maximum}."
+                    "{name} must be between {minimum} and {maximum}.",
+                    name=self.name,
+                    minimum=self.minimum,
+                    maximum=self.maximum,
                 )
         elif value is not None and not isinstance(value, str):
-            raise InvalidInput(detail=f"{self.name} must be text.")
+            raise InvalidInput("{name} must be text.", name=self.name)
         return value
 
 
@@ -46,6 +49,20 @@ SETTINGS = (
     Setting("session_max_hours", 12, N_("Hours after which every login ends."), 1, 24),
     Setting("server_url", None, N_("Address of the central server (https://…).")),
     Setting("ca_file", None, N_("CA certificate bundle trusted for the central server.")),
+    Setting(
+        "purge_after_sync",
+        0,
+        N_("1: delete profiles from this device once the server has them (outreach devices)."),
+        0,
+        1,
+    ),
+    Setting(
+        "retention_days",
+        0,
+        N_("Days after the last change when a synced profile leaves this device (0: never)."),
+        0,
+        36500,
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -66,7 +83,7 @@ class StoreSettings:
     def set(self, name: str, value: Any) -> None:
         setting = _BY_NAME.get(name)
         if setting is None:
-            raise InvalidInput(detail=f"There is no setting called {name}.")
+            raise InvalidInput("There is no setting called {name}.", name=name)
         self._db["settings"].upsert(
             {"key": name, "value": json.dumps(setting.check(value))}, pk="key"
         )

@@ -52,21 +52,21 @@ def utc_now() -> str:
 
 def check_user_name(name: str) -> str:
     if not USER_NAME.match(name or ""):
-        raise InvalidInput(
-            detail="A user name has 1 to 64 letters, digits or the characters . _ @ -."
-        )
+        raise InvalidInput("A user name has 1 to 64 letters, digits or the characters . _ @ -.")
     return name
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(detail=f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput(
+            "A password needs at least {count} characters.", count=MIN_PASSWORD_LENGTH
+        )
     return password
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InvalidInput(detail="The role must be one of: " + ", ".join(ROLES) + ".")
+        raise InvalidInput("The role must be one of: {roles}.", roles=", ".join(ROLES))
     return role
 
 
@@ -111,7 +111,7 @@ class Vault:
         check_user_name(admin)
         check_password(password)
         if keyring_policy not in keyslots.KEYRING_POLICIES:
-            raise InvalidInput(detail="The keyring policy must be auto, required or off.")
+            raise InvalidInput("The keyring policy must be auto, required or off.")
         if self.exists():
             raise StoreExists(path=str(self.data_dir))
         status = self.keyring.status()
