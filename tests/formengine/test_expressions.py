@@ -138,13 +138,19 @@ def test_nodesets_from_repeats():
 
 # --- property-based --------------------------------------------------------------------------
 
-numbers = st.integers(min_value=-10**6, max_value=10**6) | st.floats(
+numbers = st.integers(min_value=-(10**6), max_value=10**6) | st.floats(
     min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False
 ).map(lambda f: round(f, 3))
 
 ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-           ">": operator.gt, ">=": operator.ge}
+COMPARE = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def _literal(value: float) -> str:
@@ -167,7 +173,15 @@ def arithmetic(draw, depth: int = 0):
     if op in ARITH:
         value = ARITH[op](left, right)
     elif op == "div":
-        value = left / right if right != 0 else (math.nan if left == 0 or math.isnan(left) else math.copysign(math.inf, left) * math.copysign(1, right))
+        value = (
+            left / right
+            if right != 0
+            else (
+                math.nan
+                if left == 0 or math.isnan(left)
+                else math.copysign(math.inf, left) * math.copysign(1, right)
+            )
+        )
     else:
         value = math.fmod(left, right) if right != 0 and math.isfinite(left) else math.nan
     return f"({left_text} {op} {right_text})", value
@@ -197,7 +211,10 @@ def test_comparison_agrees_with_reference(left, op, right):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=-10**9, max_value=10**9))
+@given(
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.integers(min_value=-(10**9), max_value=10**9),
+)
 def test_references_compare_like_literals(a, b):
     values = {"a": a, "b": b}
     assert ev("${a} < ${b}", values) is (a < b)
@@ -205,8 +222,22 @@ def test_references_compare_like_literals(a, b):
     assert ev("${a} + ${b}", values) == float(a + b)
 
 
-ALPHABET = st.sampled_from(list("()${}'\".,-+*=!<>/ abcxyz019_") + ["div", "mod", "and", "or",
-    "selected(", "count(", "today()", "__import__", "os.system", "lambda", "exec("])
+ALPHABET = st.sampled_from(
+    [
+        *list("()${}'\".,-+*=!<>/ abcxyz019_"),
+        "div",
+        "mod",
+        "and",
+        "or",
+        "selected(",
+        "count(",
+        "today()",
+        "__import__",
+        "os.system",
+        "lambda",
+        "exec(",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -247,7 +278,9 @@ def test_deep_nesting_is_refused_quickly(depth, opener):
     started = time.perf_counter()
     try:
         compiled = compile_expression(parse_expression(text))
-        compiled.evaluate(__import__("intake.formengine.evaluator", fromlist=["DictScope"]).DictScope({}))
+        compiled.evaluate(
+            __import__("intake.formengine.evaluator", fromlist=["DictScope"]).DictScope({})
+        )
         assert depth <= MAX_DEPTH
     except ExpressionError:
         pass

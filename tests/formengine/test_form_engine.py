@@ -84,10 +84,16 @@ def base(**extra):
         "arabic_script": True,
         "has_children": True,
         "children": [
-            {"child_birth": {"value": "2023-01", "uncertain": False}, "child_care": "kita",
-             "child_hours": 6},
-            {"child_birth": {"value": "2015-09", "uncertain": False}, "child_care": "school",
-             "child_hours": 5},
+            {
+                "child_birth": {"value": "2023-01", "uncertain": False},
+                "child_care": "kita",
+                "child_hours": 6,
+            },
+            {
+                "child_birth": {"value": "2015-09", "uncertain": False},
+                "child_care": "school",
+                "child_hours": 5,
+            },
         ],
         "adult_hours": 8,
     }
@@ -121,7 +127,9 @@ def test_relevance_follows_multiple_choice(form):
     state = evaluate(form, base(langs=["uk"]), today=TODAY)
     assert not state.is_visible("arabic_script")
     issues = validate_answers(form, base(langs=["uk"]), today=TODAY)
-    assert [(i.field, i.code, i.severity) for i in issues] == [("arabic_script", "hidden", "warning")]
+    assert [(i.field, i.code, i.severity) for i in issues] == [
+        ("arabic_script", "hidden", "warning")
+    ]
 
 
 def test_repeat_context_per_instance(form):
@@ -175,7 +183,9 @@ def test_required_and_repeat_counts(form):
     assert {(i.field, i.code) for i in issues} == {("name", "required"), ("children", "repeat_min")}
     too_many = base(children=[base()["children"][1]] * 4)
     issues = validate_answers(form, too_many, today=TODAY)
-    assert [(i.field, i.code, i.params) for i in issues] == [("children", "repeat_max", {"count": 3})]
+    assert [(i.field, i.code, i.params) for i in issues] == [
+        ("children", "repeat_max", {"count": 3})
+    ]
     assert issues[0].text() == "Enter at most 3 entries."
 
 
@@ -199,7 +209,12 @@ def test_wrong_value_types_are_reported_not_crashing(form, field, value):
 
 
 def test_damaged_answers_never_crash(form):
-    for damaged in ({"children": "x"}, {"children": [1, 2]}, {"ghost": 1}, {"birth": {"value": None}}):
+    for damaged in (
+        {"children": "x"},
+        {"children": [1, 2]},
+        {"ghost": 1},
+        {"birth": {"value": None}},
+    ):
         issues = validate_answers(form, base(**damaged), today=TODAY)
         assert issues
     assert validate_answers(form, ["not", "a", "dict"])[0].code == "type"

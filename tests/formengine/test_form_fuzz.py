@@ -74,20 +74,40 @@ def mutate(data: dict, rng: random.Random, kind: str) -> dict:
         del _get(data, path[:-1])[path[-1]]
     elif kind == "wrong_type":
         candidates = [
-            p for p in ALL_PATHS
-            if isinstance(p[-1], str) and p[-1] in {"id", "type", "label", "items", "choices", "min", "max", "required", "multiple", "title", "sections"}
+            p
+            for p in ALL_PATHS
+            if isinstance(p[-1], str)
+            and p[-1]
+            in {
+                "id",
+                "type",
+                "label",
+                "items",
+                "choices",
+                "min",
+                "max",
+                "required",
+                "multiple",
+                "title",
+                "sections",
+            }
         ]
         path = rng.choice(candidates)
         current = _get(data, path)
         options = [42, 3.5, [], {"x": 1}, None, True, "text"]
-        options = [o for o in options if type(o) is not type(current) and not (isinstance(current, str) and isinstance(o, str))]
+        options = [
+            o
+            for o in options
+            if type(o) is not type(current)
+            and not (isinstance(current, str) and isinstance(o, str))
+        ]
         if path[-1] == "required":
             options = [o for o in options if not isinstance(o, bool | str)]
         _get(data, path[:-1])[path[-1]] = rng.choice(options)
     elif kind == "unknown_reference":
         path = rng.choice(ITEM_PATHS)
         key = rng.choice(("relevant", "constraint"))
-        _get(data, path)[key] = "${no_such_question_%d} = 1" % rng.randrange(1000)
+        _get(data, path)[key] = f"${{no_such_question_{rng.randrange(1000)}}} = 1"
     elif kind == "cycle":
         path = rng.choice([p for p in ITEM_PATHS if p[:2] != ("sections", 0)])
         items = _get(data, path[:-1])
@@ -101,14 +121,27 @@ def mutate(data: dict, rng: random.Random, kind: str) -> dict:
         path = rng.choice(candidates)
         text = _get(data, path)
         cut = rng.randrange(len(text)) if text else 0
-        _get(data, path[:-1])[path[-1]] = text[:cut] + rng.choice(["(", "${", "'", " and", ")", "$$"]) + text[cut:]
+        _get(data, path[:-1])[path[-1]] = (
+            text[:cut] + rng.choice(["(", "${", "'", " and", ")", "$$"]) + text[cut:]
+        )
     return data
 
 
-MUTATIONS = ["delete_required", "wrong_type", "unknown_reference", "cycle", "duplicate_id", "broken_expression"]
+MUTATIONS = [
+    "delete_required",
+    "wrong_type",
+    "unknown_reference",
+    "cycle",
+    "duplicate_id",
+    "broken_expression",
+]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(kind=st.sampled_from(MUTATIONS), seed=st.integers(0, 2**32 - 1))
 def test_structural_corruption_is_reported(form_dir, kind, seed):
     rng = random.Random(seed)
@@ -127,8 +160,15 @@ def test_structural_corruption_is_reported(form_dir, kind, seed):
         assert any("no_such_question" in e.message and e.line for e in errors)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), how=st.sampled_from(["truncate", "flip", "delete_line", "indent"]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    how=st.sampled_from(["truncate", "flip", "delete_line", "indent"]),
+)
 def test_text_corruption_never_crashes(form_dir, seed, how):
     rng = random.Random(seed)
     text = SOURCE
@@ -188,9 +228,16 @@ def test_alias_abuse_inside_the_form_is_refused(form_dir):
 
 
 def test_merge_keys_and_python_tags_are_refused(form_dir):
-    errors = _validate_text(form_dir, SOURCE.replace("id: erstprofil", "<<: {id: x}\nid: erstprofil", 1))
+    errors = _validate_text(
+        form_dir, SOURCE.replace("id: erstprofil", "<<: {id: x}\nid: erstprofil", 1)
+    )
     assert any("merge keys" in e.message for e in errors)
-    errors = _validate_text(form_dir, SOURCE.replace('title: "First', 'title: !!python/object/apply:os.system ["true"]\nold: "First', 1))
+    errors = _validate_text(
+        form_dir,
+        SOURCE.replace(
+            'title: "First', 'title: !!python/object/apply:os.system ["true"]\nold: "First', 1
+        ),
+    )
     assert any("unsupported YAML tag" in e.message for e in errors)
 
 
@@ -209,8 +256,14 @@ def test_many_questions_within_limits_still_validate_quickly(form_dir):
     data = copy.deepcopy(DATA)
     items = data["sections"][2]["items"]
     for index in range(450):
-        items.append({"id": f"extra_{index}", "type": "text", "label": f"Extra {index}",
-                      "relevant": f"${{household_size}} > {index % 7}"})
+        items.append(
+            {
+                "id": f"extra_{index}",
+                "type": "text",
+                "label": f"Extra {index}",
+                "relevant": f"${{household_size}} > {index % 7}",
+            }
+        )
     data["sections"][2]["items"] = items[:500]
     path = _write(form_dir, data)
     started = time.perf_counter()
@@ -221,5 +274,7 @@ def test_many_questions_within_limits_still_validate_quickly(form_dir):
 def test_deep_nesting_and_duplicate_keys(form_dir):
     errors = _validate_text(form_dir, "sections: " + "[" * 5000 + "]" * 5000 + "\n")
     assert any("nesting" in e.message for e in errors)
-    errors = _validate_text(form_dir, SOURCE.replace('version: "2026.1"', 'version: "2026.1"\nversion: "2"', 1))
+    errors = _validate_text(
+        form_dir, SOURCE.replace('version: "2026.1"', 'version: "2026.1"\nversion: "2"', 1)
+    )
     assert any("appears twice" in e.message and e.line == 13 for e in errors)

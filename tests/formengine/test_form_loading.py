@@ -76,31 +76,42 @@ def test_calculate_cycle_is_reported(write_form):
 
 
 def test_self_reference_in_relevant(write_form):
-    errors, _ = errors_for(write_form, '      - {id: x, type: text, label: X, relevant: "${x} = 1"}\n')
+    errors, _ = errors_for(
+        write_form, '      - {id: x, type: text, label: X, relevant: "${x} = 1"}\n'
+    )
     assert "refers to itself" in errors[0].message
 
 
 @pytest.mark.parametrize(
     ("item", "fragment"),
     [
-        ('{id: x, type: text, label: X, relevant: "${has_children} = \'yes\'"}', "yes/no answer"),
-        ('{id: x, type: text, label: X, relevant: "${level} = \'b3\'"}', "'b3' is not a choice"),
-        ('{id: x, type: text, label: X, relevant: "selected(${level}, \'B1\')"}', "did you mean 'b1'"),
-        ('{id: x, type: text, label: X, relevant: "level = \'a1\'"}', "bare name 'level'"),
+        ("{id: x, type: text, label: X, relevant: \"${has_children} = 'yes'\"}", "yes/no answer"),
+        ("{id: x, type: text, label: X, relevant: \"${level} = 'b3'\"}", "'b3' is not a choice"),
+        (
+            "{id: x, type: text, label: X, relevant: \"selected(${level}, 'B1')\"}",
+            "did you mean 'b1'",
+        ),
+        ("{id: x, type: text, label: X, relevant: \"level = 'a1'\"}", "bare name 'level'"),
         ('{id: x, type: text, label: X, relevant: ". > 1"}', "only allowed in a constraint"),
         ('{id: x, type: text, label: X, relevant: "${amount} >"}', "column 12"),
         ('{id: x, type: text, label: X, relevant: "eval(1)"}', "unknown function eval()"),
         ('{id: x, type: text, label: X, relevant: "${main} = 1"}', "not a question"),
         ("{id: x, type: single_choice, label: X}", "needs 'choices'"),
         ("{id: x, type: single_choice, label: X, choices: nope}", "'nope' is not defined"),
-        ("{id: x, type: text, label: X, choices: cefr_levels}", "only allowed for choice questions"),
+        (
+            "{id: x, type: text, label: X, choices: cefr_levels}",
+            "only allowed for choice questions",
+        ),
         ("{id: x, type: integer, label: X, default: 'ten'}", "whole number"),
         ("{id: x, type: cefr, label: X, default: b3}", "'b3' is not a choice"),
         ("{id: x, type: yes_no, label: X, default: 'yes'}", "true or false"),
         ("{id: x, type: text, label: X, multiple: true}", "only allowed for country"),
         ("{id: x, type: integer, label: X, min: 5, max: 1}", "min is larger than max"),
         ("{id: x, type: note, label: X, required: true}", "only allowed for questions that take"),
-        ('{id: x, type: cefr, label: X, choice_filter: "rank > 1 and colour = 1"}', "'colour' is not a column"),
+        (
+            '{id: x, type: cefr, label: X, choice_filter: "rank > 1 and colour = 1"}',
+            "'colour' is not a column",
+        ),
     ],
 )
 def test_semantic_errors(write_form, item, fragment):
@@ -148,7 +159,9 @@ def test_consent_gating_rules(write_form):
 
 def test_missing_choice_file_and_bad_yaml_in_it(write_form, form_dir):
     (form_dir / "choices" / "broken.yaml").write_text("choices:\n  x: [\n", encoding="utf-8")
-    head = BASE.replace("[choices/common.yaml]", "[choices/common.yaml, choices/broken.yaml, choices/none.yaml]")
+    head = BASE.replace(
+        "[choices/common.yaml]", "[choices/common.yaml, choices/broken.yaml, choices/none.yaml]"
+    )
     errors, _ = errors_for(write_form, head=head)
     files = {e.file.rsplit("/", 1)[-1] for e in errors}
     assert "broken.yaml" in files
@@ -168,8 +181,10 @@ migrations:
 
 
 def test_load_form_raises_with_all_errors(write_form):
-    path = write_form(BASE + '      - {id: a, type: text, label: A, relevant: "${b1}"}\n'
-                      '      - {id: b, type: text, label: B, relevant: "${a2}"}\n')
+    path = write_form(
+        BASE + '      - {id: a, type: text, label: A, relevant: "${b1}"}\n'
+        '      - {id: b, type: text, label: B, relevant: "${a2}"}\n'
+    )
     with pytest.raises(FormValidationError) as info:
         load_form(path)
     assert len(info.value.errors) == 2

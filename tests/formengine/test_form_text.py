@@ -24,8 +24,11 @@ from intake.formengine.text import clear_catalog_cache
 def catalogs(tmp_path, monkeypatch):
     """Compiled German and Arabic catalogs with a few form texts, in a temporary locale dir."""
     texts = {
-        "de": {"Date of birth": "Geburtsdatum", "Consent given": "Einwilligung erteilt",
-               "Yes": "Ja"},
+        "de": {
+            "Date of birth": "Geburtsdatum",
+            "Consent given": "Einwilligung erteilt",
+            "Yes": "Ja",
+        },
         "ar": {"Date of birth": "تاريخ الميلاد", "Consent given": "تم إعطاء الموافقة"},
     }
     for language, messages in texts.items():
@@ -73,7 +76,10 @@ def test_country_language_and_occupation_names(erstprofil):
     assert FormText("de").choice_label(erstprofil, occupation, engineer) == "Bauingenieure"
     assert FormText("en").choice_label(erstprofil, occupation, engineer) == "Civil engineers"
     stateless = erstprofil.choice(erstprofil.question("nationalities"), "stateless")
-    assert FormText("en").choice_label(erstprofil, erstprofil.question("nationalities"), stateless) == "Stateless"
+    assert (
+        FormText("en").choice_label(erstprofil, erstprofil.question("nationalities"), stateless)
+        == "Stateless"
+    )
 
 
 def test_occupation_list_is_complete_isco_unit_groups(erstprofil):
@@ -87,7 +93,10 @@ def test_answer_text(erstprofil, catalogs):
     i18n.set_language("de")
     text = FormText()
     assert text.answer(erstprofil, erstprofil.question("has_children"), True) == "Ja"
-    assert text.answer(erstprofil, erstprofil.question("nationalities"), ["SY", "stateless"]) == "Syrien, Stateless"
+    assert (
+        text.answer(erstprofil, erstprofil.question("nationalities"), ["SY", "stateless"])
+        == "Syrien, Stateless"
+    )
 
 
 def test_extractor_yields_every_text_with_lines():
@@ -99,8 +108,10 @@ def test_extractor_yields_every_text_with_lines():
     assert "Consent given" not in texts  # that one lives in choices/common.yaml
     assert "The child must be under 18." in texts
     assert "Jobcenter desk" in texts
-    line, _, msgid, comments = next(m for m in messages if m[2] == "Date of birth")
-    assert path.read_text(encoding="utf-8").splitlines()[line - 1].strip() == 'label: "Date of birth"'
+    line, _, _msgid, comments = next(m for m in messages if m[2] == "Date of birth")
+    assert (
+        path.read_text(encoding="utf-8").splitlines()[line - 1].strip() == 'label: "Date of birth"'
+    )
     assert comments and "birth_date" in comments[0]
     assert all(m[1] is None for m in messages)
 

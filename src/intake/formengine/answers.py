@@ -174,7 +174,11 @@ class AnswerDocument:
     def from_dict(cls, data: Mapping[str, Any]) -> AnswerDocument:
         if not isinstance(data, Mapping):
             raise ValueError("an answer document must be a mapping")
-        form_id, version, answers = data.get("form_id"), data.get("form_version"), data.get("answers")
+        form_id, version, answers = (
+            data.get("form_id"),
+            data.get("form_version"),
+            data.get("answers"),
+        )
         if not isinstance(form_id, str) or not isinstance(version, str):
             raise ValueError("an answer document needs form_id and form_version as text")
         if not isinstance(answers, Mapping):

@@ -16,7 +16,9 @@ from babel import Locale, UnknownLocaleError
 from intake.formengine.model import Choice, ChoiceList
 
 # CLDR territory codes that are not countries (regions, groupings, pseudo-codes).
-_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA"})
+_NOT_COUNTRIES = frozenset(
+    {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA"}
+)
 # CLDR "languages" that are not languages a person speaks, or are technical codes.
 _NOT_LANGUAGES = frozenset({"und", "zxx", "mul", "mis", "root"})
 # Regional variants that are languages in their own right for our purpose.
@@ -36,7 +38,11 @@ def _locale(language: str) -> Locale | None:
 def country_codes() -> tuple[str, ...]:
     english = Locale("en").territories
     return tuple(
-        sorted(code for code in english if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES)
+        sorted(
+            code
+            for code in english
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        )
     )
 
 

@@ -47,7 +47,9 @@ def show(file: Path, language: str) -> None:
     try:
         form = load_form(file)
     except FormValidationError as exc:
-        click.echo(f"{exc.errors[0]} (run 'intake forms validate {file}' for all problems)", err=True)
+        click.echo(
+            f"{exc.errors[0]} (run 'intake forms validate {file}' for all problems)", err=True
+        )
         sys.exit(1)
     click.echo(render_form(form, language))
 

@@ -101,8 +101,13 @@ class _State:
         except ExpressionError as exc:
             index = getattr(scope, "index", None)
             self.problems.append(
-                AnswerIssue(owner, index, "expression", "A rule of this form could not be "
-                            "evaluated: {detail}", params={"detail": f"{what}: {exc.message}"})
+                AnswerIssue(
+                    owner,
+                    index,
+                    "expression",
+                    "A rule of this form could not be evaluated: {detail}",
+                    params={"detail": f"{what}: {exc.message}"},
+                )
             )
             return None
 
@@ -249,7 +254,9 @@ class FormState:
         scope = self._scope(question, index)
         result = []
         for choice in choices:
-            value = self._state.run(question.choice_filter, scope.with_choice(choice), question.id, "choice_filter")
+            value = self._state.run(
+                question.choice_filter, scope.with_choice(choice), question.id, "choice_filter"
+            )
             if to_bool(value):
                 result.append(choice)
         return tuple(result)
@@ -266,7 +273,8 @@ def _walk(state: _State, items: tuple[Item, ...], parent_visible: bool, scope: _
     for item in items:
         if isinstance(item, Group):
             shown = parent_visible and (
-                item.relevant is None or to_bool(state.run(item.relevant, scope, item.id, "relevant"))
+                item.relevant is None
+                or to_bool(state.run(item.relevant, scope, item.id, "relevant"))
             )
             state.visible[(item.id, scope.index if not item.repeat_group else None)] = shown
             if not shown:
@@ -298,7 +306,9 @@ def evaluate(form: Form, answers: Mapping[str, Any], *, today: date | None = Non
     top = _Scope(state, None, None, {})
     sections: dict[str, SectionState] = {}
     for section in form.sections:
-        shown = section.relevant is None or to_bool(state.run(section.relevant, top, section.id, "relevant"))
+        shown = section.relevant is None or to_bool(
+            state.run(section.relevant, top, section.id, "relevant")
+        )
         locked = False
         if section.consent is not None:
             consent_hidden = (section.consent, None) in state.hidden
@@ -318,7 +328,9 @@ def evaluate(form: Form, answers: Mapping[str, Any], *, today: date | None = Non
                 inst[calc_id] = stored_value(state.calculated(question, scope))
             if isinstance(answers.get(question.repeat), list):
                 values[question.repeat] = instances
-    return FormState(form, values, state.visible, state.required, sections, state.problems, state.today, state)
+    return FormState(
+        form, values, state.visible, state.required, sections, state.problems, state.today, state
+    )
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -336,14 +348,18 @@ def _check_position(
             if section is not None and section.locked:
                 issues.append(
                     AnswerIssue(
-                        question.id, index, "locked",
+                        question.id,
+                        index,
+                        "locked",
                         "This answer is in a section that needs consent, which has not been given.",
                     )
                 )
             else:
                 issues.append(
                     AnswerIssue(
-                        question.id, index, "hidden",
+                        question.id,
+                        index,
+                        "hidden",
                         "This answer belongs to a question that no longer applies.",
                         severity="warning",
                     )
@@ -353,7 +369,9 @@ def _check_position(
         if state.required.get(key):
             issues.append(
                 AnswerIssue(
-                    question.id, index, "required",
+                    question.id,
+                    index,
+                    "required",
                     question.required_message or "This question must be answered.",
                 )
             )
@@ -369,19 +387,27 @@ def _check_position(
             if name not in allowed:
                 issues.append(
                     AnswerIssue(
-                        question.id, index, "choice", "{choice} is not one of the choices offered.",
+                        question.id,
+                        index,
+                        "choice",
+                        "{choice} is not one of the choices offered.",
                         params={"choice": name},
                     )
                 )
     if question.constraint is not None:
         scope = state._scope(question, index)
         result = state._state.run(
-            question.constraint, scope.with_current(_convert(question, value)), question.id, "constraint"
+            question.constraint,
+            scope.with_current(_convert(question, value)),
+            question.id,
+            "constraint",
         )
         if not to_bool(result):
             issues.append(
                 AnswerIssue(
-                    question.id, index, "constraint",
+                    question.id,
+                    index,
+                    "constraint",
                     question.constraint_message or "This answer is not valid.",
                 )
             )
@@ -403,23 +429,39 @@ def _check_items(
             if raw is None:
                 raw = []
             if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
-                issues.append(AnswerIssue(item.id, None, "type", "The entries of this list are damaged."))
+                issues.append(
+                    AnswerIssue(item.id, None, "type", "The entries of this list are damaged.")
+                )
                 continue
             if state.is_visible(item.id):
                 if len(raw) < item.min_count:
                     issues.append(
-                        AnswerIssue(item.id, None, "repeat_min", "Add at least {count} entries.",
-                                    params={"count": item.min_count})
+                        AnswerIssue(
+                            item.id,
+                            None,
+                            "repeat_min",
+                            "Add at least {count} entries.",
+                            params={"count": item.min_count},
+                        )
                     )
                 if item.max_count is not None and len(raw) > item.max_count:
                     issues.append(
-                        AnswerIssue(item.id, None, "repeat_max", "Enter at most {count} entries.",
-                                    params={"count": item.max_count})
+                        AnswerIssue(
+                            item.id,
+                            None,
+                            "repeat_max",
+                            "Enter at most {count} entries.",
+                            params={"count": item.max_count},
+                        )
                     )
             known = {q.id for q in _questions(item.items)}
             for i, instance in enumerate(raw):
                 for extra in sorted(set(instance) - known):
-                    issues.append(AnswerIssue(extra, i, "unknown", "This answer belongs to no question of the form."))
+                    issues.append(
+                        AnswerIssue(
+                            extra, i, "unknown", "This answer belongs to no question of the form."
+                        )
+                    )
                 _check_items(state, item.items, instance, i, issues)
             continue
         _check_position(state, item, index, container.get(item.id), issues)
@@ -456,7 +498,9 @@ def validate_answers(
         or (isinstance(item, Group) and item.repeat_group)
     }
     for extra in sorted(set(answers) - top_level):
-        issues.append(AnswerIssue(extra, None, "unknown", "This answer belongs to no question of the form."))
+        issues.append(
+            AnswerIssue(extra, None, "unknown", "This answer belongs to no question of the form.")
+        )
     for section in form.sections:
         _check_items(state, section.items, answers, None, issues)
     issues.extend(state.problems)
@@ -508,7 +552,10 @@ def progress(
             row[2] += answered
     return {
         s.id: SectionProgress(
-            s.id, *counts[s.id], visible=state.sections[s.id].visible, locked=state.sections[s.id].locked
+            s.id,
+            *counts[s.id],
+            visible=state.sections[s.id].visible,
+            locked=state.sections[s.id].locked,
         )
         for s in form.sections
     }
@@ -551,7 +598,11 @@ def _drop_hidden(form: Form, state: FormState, values: Mapping[str, Any]) -> dic
             for i, inst in enumerate(value):
                 if isinstance(inst, Mapping):
                     kept.append(
-                        {k: v for k, v in inst.items() if state.is_visible(k, i) or _is_calc(form, k)}
+                        {
+                            k: v
+                            for k, v in inst.items()
+                            if state.is_visible(k, i) or _is_calc(form, k)
+                        }
                     )
             result[key] = kept
         elif state.is_visible(key) or _is_calc(form, key):

@@ -189,7 +189,7 @@ def to_date(value: Any) -> date | None:
     if isinstance(value, float) and not isinstance(value, bool):
         if math.isfinite(value) and abs(value) < 2_000_000:
             try:
-                return _EPOCH + timedelta(days=int(math.floor(value)))
+                return _EPOCH + timedelta(days=math.floor(value))
             except OverflowError:
                 return None
         return None

@@ -33,7 +33,9 @@ ENGINE_MESSAGES = (
 )
 
 
-def iter_messages(data: Any, lines: Mapping[tuple, int], context: str) -> Iterator[tuple[int, str, str]]:
+def iter_messages(
+    data: Any, lines: Mapping[tuple, int], context: str
+) -> Iterator[tuple[int, str, str]]:
     """(line, msgid, comment) for every translatable text in parsed form data."""
     stack: list[tuple[Any, tuple, str]] = [(data, (), context)]
     found: list[tuple[int, str, str]] = []

@@ -134,7 +134,11 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return error.message.replace("is a required property", "is missing")
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        extra = (
+            [k for k in error.instance if k not in allowed]
+            if isinstance(error.instance, dict)
+            else []
+        )
         hints = []
         for name in extra:
             close = difflib.get_close_matches(str(name), allowed, n=1)
@@ -146,7 +150,9 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if validator == "type":
         return f"{prefix}{_short(error.instance)} should be of type {error.validator_value}"
     if validator == "pattern":
-        return f"{prefix}{_short(error.instance)} does not match the pattern {error.validator_value}"
+        return (
+            f"{prefix}{_short(error.instance)} does not match the pattern {error.validator_value}"
+        )
     if validator == "oneOf":
         return f"{prefix}{_short(error.instance)} has the wrong type or shape"
     if validator in ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum"):
@@ -168,7 +174,9 @@ def _schema_errors(
         if (path, message) in seen:
             continue
         seen.add((path, message))
-        errors.append(FormError(file, loaded.line_of(path), _nearest_id(loaded.data, path), message))
+        errors.append(
+            FormError(file, loaded.line_of(path), _nearest_id(loaded.data, path), message)
+        )
         if len(errors) >= MAX_ERRORS:
             break
     return sorted(errors, key=lambda e: (e.line or 0, e.message))
@@ -227,12 +235,22 @@ class _Builder:
     # -- choice lists
 
     def add_choice_list(
-        self, list_id: str, raw: list[Any], path: PathKey, origin: str, loaded: LoadedYaml, file: str
+        self,
+        list_id: str,
+        raw: list[Any],
+        path: PathKey,
+        origin: str,
+        loaded: LoadedYaml,
+        file: str,
     ) -> None:
         if list_id in self.choice_lists or list_id in GENERATED_LISTS:
-            where = "generated from CLDR" if list_id in GENERATED_LISTS else self.list_origin[list_id]
+            where = (
+                "generated from CLDR" if list_id in GENERATED_LISTS else self.list_origin[list_id]
+            )
             self.errors.append(
-                FormError(file, loaded.line_of(path), list_id, f"choice list defined twice ({where})")
+                FormError(
+                    file, loaded.line_of(path), list_id, f"choice list defined twice ({where})"
+                )
             )
             return
         choices: list[Choice] = []
@@ -288,9 +306,7 @@ class _Builder:
 
     # -- pass 1: ids and structure
 
-    def collect(
-        self, items: list[Any], path: PathKey, section: str, repeat: str | None
-    ) -> None:
+    def collect(self, items: list[Any], path: PathKey, section: str, repeat: str | None) -> None:
         for index, raw in enumerate(items):
             item_path = (*path, index)
             item_id, item_type = raw["id"], raw["type"]
@@ -303,7 +319,11 @@ class _Builder:
             )
             if isinstance(raw.get("choices"), list) and item_type in CHOICE_TYPES:
                 self.add_choice_list(
-                    f"~{item_id}", raw["choices"], (*item_path, "choices"), item_id, self.loaded,
+                    f"~{item_id}",
+                    raw["choices"],
+                    (*item_path, "choices"),
+                    item_id,
+                    self.loaded,
                     self.file,
                 )
             if item_type in ("group", "repeat"):
@@ -367,7 +387,9 @@ class _Builder:
             if choice_list is None:
                 name = sorted(expression.names)[0]
                 hint = f" (did you mean ${{{name}}}?)" if name in self.infos else ""
-                self.error(where, f"{key}: bare name {name!r} is not allowed here{hint}", item=owner)
+                self.error(
+                    where, f"{key}: bare name {name!r} is not allowed here{hint}", item=owner
+                )
                 ok = False
             elif choice_list in self.choice_lists:
                 columns = {"name"}
@@ -520,7 +542,8 @@ class _Builder:
             if isinstance(extra, str) and extra not in self.choice_lists:
                 self.error(
                     (*path, "extra_choices"),
-                    f"choice list {extra!r} is not defined" + self.suggest(extra, self.choice_lists),
+                    f"choice list {extra!r} is not defined"
+                    + self.suggest(extra, self.choice_lists),
                     item=qid,
                 )
         else:
@@ -540,9 +563,9 @@ class _Builder:
                 misplaced(key, "questions that take an answer")
         if "constraint_message" in raw and "constraint" not in raw:
             self.error((*path, "constraint_message"), "constraint_message without a constraint")
-        if isinstance(raw.get("min"), int | float) and isinstance(raw.get("max"), int | float):
-            if raw["min"] > raw["max"]:
-                self.error((*path, "min"), "min is larger than max", item=qid)
+        low, high = raw.get("min"), raw.get("max")
+        if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+            self.error((*path, "min"), "min is larger than max", item=qid)
 
         required = raw.get("required", False)
         required_if = None
@@ -550,7 +573,9 @@ class _Builder:
             required_if = self.expression(raw, "required", path, qid, repeat=repeat)
             required = False
         compiled = {
-            key: self.expression(raw, key, path, qid, repeat=repeat, allow_current=key == "constraint")
+            key: self.expression(
+                raw, key, path, qid, repeat=repeat, allow_current=key == "constraint"
+            )
             for key in ("relevant", "constraint", "calculate")
         }
         choice_filter = None
@@ -607,7 +632,9 @@ class _Builder:
                     self.error((*info.path, key), f"{key!r} is only allowed for repeat groups")
         low, high = raw.get("min", 0), raw.get("max")
         if high is not None and low > high:
-            self.error((*info.path, "min"), f"min ({low}) is larger than max ({high})", item=info.id)
+            self.error(
+                (*info.path, "min"), f"min ({low}) is larger than max ({high})", item=info.id
+            )
         outer_repeat = info.repeat if not is_repeat else self.infos[info.id].repeat
         relevant = self.expression(raw, "relevant", info.path, info.id, repeat=outer_repeat)
         return Group(
@@ -653,7 +680,9 @@ class _Builder:
                     if not state.get(nxt):
                         state[nxt] = 1
                         trail.append(nxt)
-                        stack.append((nxt, sorted(r for r in self.calc_refs[nxt] if r in self.calc_refs)))
+                        stack.append(
+                            (nxt, sorted(r for r in self.calc_refs[nxt] if r in self.calc_refs))
+                        )
                     continue
                 state[node] = 2
                 order.append(node)
@@ -664,13 +693,18 @@ class _Builder:
     def check_consent(self, section: Mapping[str, Any], path: PathKey, seen: set[str]) -> None:
         consent = section.get("consent")
         if section.get("sensitive") and not consent:
-            self.error(path, "a sensitive section needs 'consent': the consent question that unlocks it")
+            self.error(
+                path, "a sensitive section needs 'consent': the consent question that unlocks it"
+            )
         if not consent:
             return
         info = self.infos.get(consent)
         where = (*path, "consent")
         if info is None:
-            self.error(where, f"consent question {consent!r} does not exist" + self.suggest(consent, self.infos))
+            self.error(
+                where,
+                f"consent question {consent!r} does not exist" + self.suggest(consent, self.infos),
+            )
         elif info.type != "consent":
             self.error(where, f"{consent!r} is a {info.type} question, not a consent question")
         elif info.repeat is not None:
@@ -698,7 +732,9 @@ class _Builder:
             while step is not None and step["to"] != version and seen <= len(raws):
                 step, seen = by_from.get(step["to"]), seen + 1
             if step is None or step["to"] != version:
-                self.error(where, f"migration from {raw['from']} does not lead to version {version}")
+                self.error(
+                    where, f"migration from {raw['from']} does not lead to version {version}"
+                )
             if raw["to"] != version:
                 continue
             for old, new in raw.get("rename", {}).items():
@@ -707,7 +743,9 @@ class _Builder:
             for question_id, mapping in raw.get("recode", {}).items():
                 names = self._choice_names(question_id)
                 if names is None:
-                    self.error((*where, "recode", question_id), f"{question_id!r} is not a choice question")
+                    self.error(
+                        (*where, "recode", question_id), f"{question_id!r} is not a choice question"
+                    )
                     continue
                 for target in mapping.values():
                     if target not in names:
@@ -732,7 +770,9 @@ class _Builder:
         # Generated lists (CLDR) are added last; add_choice_list refuses their reserved names.
         self.load_choice_files()
         for list_id, raw in self.data.get("choices", {}).items():
-            self.add_choice_list(list_id, raw, ("choices", list_id), self.file, self.loaded, self.file)
+            self.add_choice_list(
+                list_id, raw, ("choices", list_id), self.file, self.loaded, self.file
+            )
         self.choice_lists.update(generated_lists())
 
         section_ids: set[str] = set()
@@ -795,7 +835,9 @@ class _Builder:
 # --- public API ------------------------------------------------------------------------------
 
 
-def _load(loaded: LoadedYaml, file: str, base_dir: Path, path: Path | None) -> tuple[Form | None, list[FormError]]:
+def _load(
+    loaded: LoadedYaml, file: str, base_dir: Path, path: Path | None
+) -> tuple[Form | None, list[FormError]]:
     form_validator, _ = _validators()
     if not isinstance(loaded.data, Mapping):
         kind = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"

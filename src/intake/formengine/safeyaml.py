@@ -190,9 +190,9 @@ def _build(events: Any) -> LoadedYaml:
                 lines.setdefault(child_path(), line or 0)
             elif not stack:
                 lines.setdefault((), line or 0)
-            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
-                if event.value == "<<" and not event.style:
-                    raise YamlError("merge keys ('<<') are not supported in form files", line)
+            is_key = stack and isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY
+            if is_key and event.value == "<<" and not event.style:
+                raise YamlError("merge keys ('<<') are not supported in form files", line)
             value = _scalar(event)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)

@@ -59,7 +59,11 @@ class FormText:
     def choice_label(self, form: Form, question: Question, choice: Choice) -> str:
         list_id = question.choice_list
         choice_list = form.choice_lists.get(list_id) if list_id else None
-        if choice_list is not None and choice_list.generated and choice_list.get(choice.name) is choice:
+        if (
+            choice_list is not None
+            and choice_list.generated
+            and choice_list.get(choice.name) is choice
+        ):
             return generated_label(choice_list.generated, choice.name, self.language)
         return self.choice_text(choice)
 
