@@ -65,6 +65,7 @@ OVERRIDES: dict[str, Any] = {
     "finished_on": "2026-03-16",
     "email": "probe@example.org",
     "school_last_year": 2015,
+    "birth_date": {"value": "1990-05", "uncertain": False},
 }
 
 
