@@ -93,29 +93,24 @@ class Slot:
     nonce: bytes
     wrapped_key: bytes
 
-    def associated_data(self, store_id: str) -> bytes:
-        return canonical_json(
-            {
-                "store": store_id,
-                "slot": self.id,
-                "kind": self.kind,
-                "user": self.user,
-                "key_version": self.key_version,
-                "kdf": self.kdf.to_json(),
-                "salt": _b64(self.salt),
-                "device_factor": self.device_factor,
-            }
-        )
-
-    def to_json(self) -> dict[str, Any]:
+    def _bound_fields(self) -> dict[str, Any]:
+        """Everything about the slot except the ciphertext: what the AEAD authenticates."""
         return {
-            "id": self.id,
             "kind": self.kind,
             "user": self.user,
             "key_version": self.key_version,
             "kdf": self.kdf.to_json(),
             "salt": _b64(self.salt),
             "device_factor": self.device_factor,
+        }
+
+    def associated_data(self, store_id: str) -> bytes:
+        return canonical_json({"store": store_id, "slot": self.id, **self._bound_fields()})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self._bound_fields(),
             "nonce": _b64(self.nonce),
             "wrapped_key": _b64(self.wrapped_key),
         }

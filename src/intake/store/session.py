@@ -176,14 +176,18 @@ class Session:
         from intake.store.vault import check_password
 
         check_password(new)
-        slots = self._slot_file.user_slots(self.user)
-        device_secret = self._vault.device_secret(self._slot_file, slots)
-        if not any(
-            keyslots.unwrap_key(s, current, store_id=self.store_id, device_secret=device_secret)
-            for s in slots
-        ):
+        if not self._password_opens_own_slot(current):
             raise WrongPassword("The current password is wrong; the password was not changed.")
         self._replace_user_slot(self.user, new)
+
+    def _password_opens_own_slot(self, password: str) -> bool:
+        """Asking for the password again before a sensitive change (MASVS-AUTH-3)."""
+        slots = self._slot_file.user_slots(self.user)
+        device_secret = self._vault.device_secret(self._slot_file, slots)
+        return any(
+            keyslots.unwrap_key(s, password, store_id=self.store_id, device_secret=device_secret)
+            for s in slots
+        )
 
     def reset_password(self, name: str, new: str, *, via_recovery: bool = False) -> None:
         """An admin (or a recovery-code login) gives ``name`` a new password."""
@@ -271,12 +275,7 @@ class Session:
         import secrets
 
         self.require("store.rekey", N_("re-encrypt the store"))
-        slots = self._slot_file.user_slots(self.user)
-        device_secret = self._vault.device_secret(self._slot_file, slots)
-        if not any(
-            keyslots.unwrap_key(s, password, store_id=self.store_id, device_secret=device_secret)
-            for s in slots
-        ):
+        if not self._password_opens_own_slot(password):
             raise WrongPassword("The password is wrong; the store was not re-encrypted.")
         new_dek = bytearray(secrets.token_bytes(connect.KEY_BYTES))
         new_version = self._key_version + 1
