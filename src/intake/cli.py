@@ -19,6 +19,7 @@ import click
 
 from intake import __version__, i18n, logsetup, paths
 from intake.errors import IntakeError, InvalidInput
+from intake.formengine.cli import forms
 from intake.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -458,6 +459,9 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
         click.echo(f"[{check.status:>4}] {check.name}: {check.detail}")
     if any(check.status == "FAIL" for check in results):
         raise IntakeError("At least one check failed; see the lines marked FAIL above.")
+
+
+main.add_command(forms)
 
 
 def connect_errors(exc: Exception) -> IntakeError | None:

@@ -106,7 +106,8 @@ def mutate(data: dict, rng: random.Random, kind: str) -> dict:
         _get(data, path[:-1])[path[-1]] = rng.choice(options)
     elif kind == "unknown_reference":
         path = rng.choice(ITEM_PATHS)
-        key = rng.choice(("relevant", "constraint"))
+        grouping = _get(data, path).get("type") in ("group", "repeat")
+        key = "relevant" if grouping else rng.choice(("relevant", "constraint"))
         _get(data, path)[key] = f"${{no_such_question_{rng.randrange(1000)}}} = 1"
     elif kind == "cycle":
         path = rng.choice([p for p in ITEM_PATHS if p[:2] != ("sections", 0)])

@@ -160,3 +160,15 @@ def test_schema_is_published_json(tmp_path):
         schema = json.loads((forms_dir() / "schema" / name).read_text(encoding="utf-8"))
         assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
     assert Path(forms_dir() / "README.md").is_file()
+
+
+def test_wired_into_the_intake_command(capsys, write_form):
+    from intake.cli import run
+
+    assert run(["forms", "validate", str(forms_dir() / "erstprofil.yaml")]) == 0
+    assert "OK, form erstprofil" in capsys.readouterr().out
+    bad = write_form('id: x\nversion: "1"\ntitle: X\nsections: []\n')
+    assert run(["forms", "validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:4: x: sections: [] should be non-empty" in err or "sections" in err
+    assert "1 problem found" in err

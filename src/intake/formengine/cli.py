@@ -6,7 +6,6 @@ with ``python -m intake.formengine.cli``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -29,8 +28,7 @@ def validate(file: Path) -> None:
         for error in errors:
             click.echo(str(error), err=True)
         noun = "problem" if len(errors) == 1 else "problems"
-        click.echo(f"{file}: {len(errors)} {noun} found.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"{file}: {len(errors)} {noun} found.")
     form = load_form(file)
     questions = sum(1 for q in form.questions() if q.is_answer)
     click.echo(
@@ -47,10 +45,9 @@ def show(file: Path, language: str) -> None:
     try:
         form = load_form(file)
     except FormValidationError as exc:
-        click.echo(
-            f"{exc.errors[0]} (run 'intake forms validate {file}' for all problems)", err=True
-        )
-        sys.exit(1)
+        raise click.ClickException(
+            f"{exc.errors[0]} (run 'intake forms validate {file}' for all problems)"
+        ) from None
     click.echo(render_form(form, language))
 
 
