@@ -464,6 +464,11 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
 main.add_command(forms)
 
 
+from intake.sync.cli import sync  # noqa: E402 - needs the helpers above
+
+main.add_command(sync)
+
+
 def connect_errors(exc: Exception) -> IntakeError | None:
     """A damaged database or a full disk met in the middle of a command is still a user error."""
     from intake.store import connect

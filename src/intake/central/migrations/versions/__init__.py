@@ -1,0 +1,1 @@
+"""Alembic revision scripts, oldest first; a shipped revision is never edited."""
