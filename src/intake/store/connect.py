@@ -17,16 +17,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
 from intake.errors import DiskFull, IntakeError, StoreCorrupt
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _load_sqlite_utils():
@@ -155,24 +160,38 @@ def integrity_problems(db: Database) -> list[str]:
     return problems
 
 
-def classify(exc: BaseException, path: Path) -> IntakeError | None:
+def classify(exc: BaseException, path: Path | None = None) -> IntakeError | None:
     """The user-facing error for a SQLite or OS failure a user can meet, or ``None`` (a bug)."""
     if isinstance(exc, IntakeError):
         return exc
     if isinstance(exc, dbapi2.DatabaseError):
         code = getattr(exc, "sqlite_errorcode", None)
         primary = code & 0xFF if isinstance(code, int) else None
-        if primary == SQLITE_FULL or (primary == SQLITE_IOERR and _disk_is_full(path)):
+        if primary == SQLITE_FULL or (
+            primary == SQLITE_IOERR and path is not None and _disk_is_full(path)
+        ):
             return DiskFull()
         if primary in (SQLITE_NOTADB, SQLITE_CORRUPT):
-            return StoreCorrupt(path=str(path))
+            return StoreCorrupt(path=str(path) if path else "intake.db")
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return DiskFull()
     return None
 
 
+def user_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Decorate store methods so a full disk or a damaged file reaches callers as an
+    :class:`IntakeError` with its sentence, not as a driver exception."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with sqlite_errors(None):
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 @contextlib.contextmanager
-def sqlite_errors(path: Path) -> Iterator[None]:
+def sqlite_errors(path: Path | None) -> Iterator[None]:
     """Turn SQLite failures that a user can meet (damaged file, full disk) into clear errors."""
     try:
         yield

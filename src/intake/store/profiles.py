@@ -213,6 +213,7 @@ class ProfileStore:
     def _db(self) -> Database:
         return self._get_db()
 
+    @connect.user_errors
     def save(
         self,
         answers: Mapping[str, Any],
@@ -263,6 +264,7 @@ class ProfileStore:
             )
         return ProfileChange(revision.profile_id, revision.id, current is None, False, fields)
 
+    @connect.user_errors
     def delete(self, profile_id: str) -> ProfileChange:
         """Delete a profile (GDPR Art. 17): a tombstone revision that sync propagates, the
         answers of every earlier revision erased, and the profile gone from lists and search."""
@@ -292,6 +294,7 @@ class ProfileStore:
             )
         return ProfileChange(profile_id, tombstone.id, False, True, frozenset())
 
+    @connect.user_errors
     def import_document(self, document: Mapping[str, Any]) -> ProfileChange:
         """Import one profile in the export format (``id`` optional; a known id gets a revision)."""
         if not isinstance(document, Mapping):
@@ -315,6 +318,7 @@ class ProfileStore:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @connect.user_errors
     def get(self, profile_id: str, *, record_view: bool = True) -> Profile:
         row = self._profile_row(_checked_uuid(profile_id))
         if row is None or row["deleted"]:
@@ -324,6 +328,7 @@ class ProfileStore:
             self._audit.record(self._actor, "profile_view", "profile", profile.id)
         return profile
 
+    @connect.user_errors
     def export(self, profile_id: str) -> dict[str, Any]:
         """Everything held about one person (GDPR Art. 15): current answers, the revision
         history and who accessed the profile when. Recorded in the audit log."""
@@ -340,6 +345,7 @@ class ProfileStore:
             ],
         }
 
+    @connect.user_errors
     def revisions(self, profile_id: str) -> list[Revision]:
         rows = self._db.query(
             "SELECT * FROM revisions WHERE profile_id = ? ORDER BY created_at, rowid",
@@ -347,6 +353,7 @@ class ProfileStore:
         )
         return [Revision.from_row(row) for row in rows]
 
+    @connect.user_errors
     def list(
         self,
         *,
@@ -375,6 +382,7 @@ class ProfileStore:
         params += [limit, offset]
         return [ProfileSummary.from_row(row) for row in self._db.query(sql, params)]
 
+    @connect.user_errors
     def count(
         self,
         *,

@@ -120,6 +120,7 @@ class Session:
 
     # -- users -------------------------------------------------------------------------------
 
+    @connect.user_errors
     def list_users(self) -> list[UserInfo]:
         with_slots = set(self._slot_file.users())
         rows = self.db.query("SELECT * FROM users ORDER BY name")
@@ -130,6 +131,7 @@ class Session:
             for r in rows
         ]
 
+    @connect.user_errors
     def add_user(self, name: str, role: str, password: str) -> UserInfo:
         from intake.store.vault import check_password, check_role, check_user_name
 
@@ -156,6 +158,7 @@ class Session:
             self._slot_file.save(self._dek)
         return UserInfo(name, role, now, self.user, True)
 
+    @connect.user_errors
     def remove_user(self, name: str) -> None:
         self.require("users.manage", N_("remove users"))
         if name == self.user:
@@ -171,6 +174,7 @@ class Session:
             ]
             self._slot_file.save(self._dek)
 
+    @connect.user_errors
     def change_password(self, current: str, new: str) -> None:
         """A user changes their own password; the current one must be given again."""
         from intake.store.vault import check_password
@@ -189,6 +193,7 @@ class Session:
             for s in slots
         )
 
+    @connect.user_errors
     def reset_password(self, name: str, new: str, *, via_recovery: bool = False) -> None:
         """An admin (or a recovery-code login) gives ``name`` a new password."""
         from intake.store.vault import check_password
@@ -233,6 +238,7 @@ class Session:
             device_secret=self._device_secret_for_new_slot(),
         )
 
+    @connect.user_errors
     def new_recovery_code(self) -> str:
         """Replace the recovery slot; the returned code is shown once and never stored."""
         if self.role != ADMIN and not self._recovering():
@@ -263,6 +269,7 @@ class Session:
 
     # -- rekey -------------------------------------------------------------------------------
 
+    @connect.user_errors
     def rekey(self, password: str) -> str:
         """Re-encrypt the database with a new data key (after a suspected compromise).
 

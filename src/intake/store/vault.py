@@ -129,35 +129,44 @@ class Vault:
             self._wrap(dek, password, store_id, keyslots.USER, admin, 1, device_secret),
             self._wrap(dek, recovery_code, store_id, keyslots.RECOVERY, None, 1, None),
         ]
-        db = connect.create_database(self.db_path, dek)
+        db = None
         try:
-            migrations.apply(db)
-            now = self._timestamp()
-            with db.atomic():
-                db["meta"].insert_all(
-                    [
-                        {"key": "store_id", "value": store_id},
-                        {"key": "device_id", "value": device_id},
-                        {"key": "created_at", "value": now},
-                        {"key": "key_version", "value": "1"},
-                    ]
-                )
-                db["users"].insert(
-                    {
-                        "name": admin,
-                        "role": ADMIN,
-                        "created_at": now,
-                        "created_by": admin,
-                        "password_changed_at": now,
-                    }
-                )
-                audit = AuditLog(db, store_id, device_id, self._timestamp)
-                audit.record(admin, "store_create", "store", store_id)
-                audit.record(admin, "user_add", "user", admin, role=ADMIN)
-            slot_file.database_salt = self._database_salt()
-            slot_file.save(dek)
+            with connect.sqlite_errors(self.db_path):
+                db = connect.create_database(self.db_path, dek)
+                migrations.apply(db)
+                now = self._timestamp()
+                with db.atomic():
+                    db["meta"].insert_all(
+                        [
+                            {"key": "store_id", "value": store_id},
+                            {"key": "device_id", "value": device_id},
+                            {"key": "created_at", "value": now},
+                            {"key": "key_version", "value": "1"},
+                        ]
+                    )
+                    db["users"].insert(
+                        {
+                            "name": admin,
+                            "role": ADMIN,
+                            "created_at": now,
+                            "created_by": admin,
+                            "password_changed_at": now,
+                        }
+                    )
+                    audit = AuditLog(db, store_id, device_id, self._timestamp)
+                    audit.record(admin, "store_create", "store", store_id)
+                    audit.record(admin, "user_add", "user", admin, role=ADMIN)
+                slot_file.database_salt = self._database_salt()
+                slot_file.save(dek)
         except BaseException:
-            db.close()
+            # Nothing but our own half-made, still empty files is removed: a failed init (full
+            # disk, say) can simply be run again.
+            if db is not None:
+                db.close()
+            for path in (self.slots_path, *self._database_files()):
+                path.unlink(missing_ok=True)
+            if device_secret is not None:
+                self.keyring.delete(store_id)
             raise
         log.info("created store %s (device bound: %s)", store_id, device_secret is not None)
         session = Session(self, slot_file, db, dek, admin, ADMIN, 1)
@@ -199,6 +208,9 @@ class Vault:
                 "restore it from the backup made together with the database.",
                 path=str(self.slots_path),
             ) from None
+
+    def _database_files(self) -> list[Path]:
+        return [self.db_path.with_name(self.db_path.name + s) for s in ("", "-wal", "-shm")]
 
     def _database_salt(self) -> str:
         with self.db_path.open("rb") as handle:
