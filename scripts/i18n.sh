@@ -11,9 +11,10 @@ KEYWORDS=(-k N_ -k ngettext:1,2 -k pgettext:1c,2
           -k IntakeError:1 -k InvalidInput:1 -k WrongPassword:1 -k KeySlotError:1)
 
 if [ "${1:-all}" != compile ]; then
-  "$PYBABEL" extract -F pyproject.toml "${KEYWORDS[@]}" --sort-by-file \
+  "$PYBABEL" extract -F pyproject.toml "${KEYWORDS[@]}" -c TRANSLATORS: -w 100 --sort-by-file \
     --project Intake --copyright-holder "Intake contributors" \
     --msgid-bugs-address "intake@jobcenter.invalid" -o translations/intake.pot .
-  "$PYBABEL" update -D intake -i translations/intake.pot -d translations --no-fuzzy-matching
+  "$PYBABEL" update -D intake -i translations/intake.pot -d translations -w 100 \
+    --no-fuzzy-matching
 fi
 "$PYBABEL" compile -D intake -d translations --statistics

@@ -10,10 +10,35 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+import babel
 
 DOMAIN = "intake"
 DEFAULT_UI_LANGUAGE = "de"
+SOURCE_LANGUAGE = "en"  # message ids are English: English needs no catalog
+
+# The counselor's side (SPEC §4): German first, English.
+UI_LANGUAGES = ("de", "en")
+# The client's side, ranked by need in Germany. Dari and Farsi are separate catalogs; Kurmanji
+# and Sorani use their ISO 639-3 codes (Babel knows both; Qt falls back to the script's layout).
+INTERVIEW_LANGUAGES = (
+    "ar",
+    "uk",
+    "ru",
+    "fa_AF",
+    "tr",
+    "kmr",
+    "ps",
+    "fa",
+    "en",
+    "so",
+    "ckb",
+    "ti",
+    "fr",
+)
+REVIEW_MSGID = "review status"  # in context "catalog"; see catalog_review()
 
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = "en"
@@ -57,6 +82,60 @@ def language_from_environment() -> str:
 
 def current_language() -> str:
     return _language
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    code: str
+    name: str  # in the current UI language
+    native_name: str
+    right_to_left: bool
+    review: str  # "source", "machine draft" or "reviewed YYYY-MM-DD …"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.review == "source" or self.review.startswith("reviewed")
+
+
+def catalog_review(language: str) -> str:
+    """The review status a catalog's header states (what the language picker shows)."""
+    if language.split("_")[0] == SOURCE_LANGUAGE:
+        return "source"
+    try:
+        catalog = _gettext.translation(DOMAIN, locale_dir(), languages=[language])
+    except OSError:
+        return "missing"
+    # Like GNOME's "translator-credits": an entry every catalog fills in, so the status travels
+    # with the catalog through extract/update/compile (PO headers of our own would be dropped).
+    # TRANSLATORS: Not shown as such. Write "machine draft", or once a native speaker has checked
+    # every entry "reviewed YYYY-MM-DD by <role>", e.g. "reviewed 2026-12-01 by Jobcenter interpreter".
+    status = catalog.pgettext("catalog", "review status")
+    return "not stated" if status == REVIEW_MSGID else status
+
+
+# CLDR names some of our languages under another code: Dari is "fa_AF", Kurmanji is "ku".
+_CLDR_NAME_CODE = {"kmr": "ku"}
+
+
+def language_name(code: str, in_language: str) -> str:
+    """``code``'s name in ``in_language`` from CLDR ("Dari", not "Persian (Afghanistan)")."""
+    locale = babel.Locale.parse(in_language)
+    for key in (code, _CLDR_NAME_CODE.get(code, code)):
+        name = locale.languages.get(key)
+        if name:
+            return name
+    return babel.Locale.parse(code).get_display_name(locale) or code
+
+
+def language_info(code: str) -> LanguageInfo:
+    locale = babel.Locale.parse(code)
+    return LanguageInfo(
+        code=code,
+        name=language_name(code, _language),
+        native_name=language_name(code, code),
+        right_to_left=locale.text_direction == "rtl",
+        review=catalog_review(code),
+    )
 
 
 def _(message: str) -> str:

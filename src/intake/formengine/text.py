@@ -82,7 +82,7 @@ class FormText:
         if value is None:
             return ""
         if question.type == "yes_no" and isinstance(value, bool):
-            return self.gettext("Yes" if value else "No")
+            return self.gettext("Yes") if value else self.gettext("No")
         if question.choice_list is not None:
             names = value if isinstance(value, list) else [value]
             labels = []
