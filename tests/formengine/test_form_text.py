@@ -20,7 +20,6 @@ from intake.formengine.paths import forms_dir
 from intake.formengine.render import render_form
 from intake.formengine.text import clear_catalog_cache
 
-
 ROOT = Path(__file__).parents[2]
 
 
