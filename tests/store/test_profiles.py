@@ -159,3 +159,22 @@ def test_keyset_pages_walk_the_whole_list_once(session):
     assert len(seen) == len(set(seen)) == 23
     assert seen == [p.id for p in session.profiles.list(limit=100)]
     assert session.profiles.count(search="page") == 23
+
+
+def test_filters_by_date_and_oldest_first(session):
+    first = save(session, {"family_name": "Early"}).profile_id
+    later = save(session, {"family_name": "Later"}).profile_id
+    rows = session.profiles.list(oldest_first=True)
+    assert [r.id for r in rows] == [first, later]
+    cut = rows[1].updated_at
+    assert [r.id for r in session.profiles.list(updated_since=cut)] == [later]
+    assert session.profiles.count(updated_since=cut) == 1
+    assert session.profiles.list(oldest_first=True, after=rows[0])[0].id == later
+
+
+def test_resume_position_is_per_user_and_encrypted(session):
+    assert session.resume_position() is None
+    session.remember_position({"profile": "p", "question": "family_name", "index": None})
+    assert session.resume_position()["question"] == "family_name"
+    session.remember_position(None)
+    assert session.resume_position() is None

@@ -363,6 +363,8 @@ class ProfileStore:
         limit: int = 100,
         offset: int = 0,
         after: ProfileSummary | None = None,
+        updated_since: str | None = None,
+        oldest_first: bool = False,
     ) -> list[ProfileSummary]:
         """Current profiles, newest change first; ``search`` matches names and customer numbers
         (word prefixes, original script or Latin, diacritics ignored), best match first.
@@ -370,14 +372,15 @@ class ProfileStore:
         Without a search, pass the last row of a page as ``after`` to get the next one: that
         costs the same on page 1,000 as on page 1 (``offset`` has to skip every row before).
         """
-        sql, params = self._list_sql("p.*", search, status, created_by)
+        sql, params = self._list_sql("p.*", search, status, created_by, updated_since)
         if search and fts_query(search):
             sql += " ORDER BY profiles_fts.rank"
         else:
+            direction, compare = ("ASC", ">") if oldest_first else ("DESC", "<")
             if after is not None:
-                sql += " AND (p.updated_at, p.id) < (?, ?)"
+                sql += f" AND (p.updated_at, p.id) {compare} (?, ?)"
                 params += [after.updated_at, after.id]
-            sql += " ORDER BY p.updated_at DESC, p.id DESC"
+            sql += f" ORDER BY p.updated_at {direction}, p.id {direction}"
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
         return [ProfileSummary.from_row(row) for row in self._db.query(sql, params)]
@@ -389,17 +392,23 @@ class ProfileStore:
         search: str | None = None,
         status: str | None = None,
         created_by: str | None = None,
+        updated_since: str | None = None,
     ) -> int:
         query = fts_query(search) if search else None
-        if query and not status and not created_by:
+        if query and not status and not created_by and not updated_since:
             # Deleted profiles have no names in the index, so the index alone can count.
             sql, params = "SELECT count(*) FROM profiles_fts WHERE profiles_fts MATCH ?", [query]
         else:
-            sql, params = self._list_sql("count(*)", search, status, created_by)
+            sql, params = self._list_sql("count(*)", search, status, created_by, updated_since)
         return self._db.execute(sql, params).fetchone()[0]
 
     def _list_sql(
-        self, columns: str, search: str | None, status: str | None, created_by: str | None
+        self,
+        columns: str,
+        search: str | None,
+        status: str | None,
+        created_by: str | None,
+        updated_since: str | None = None,
     ) -> tuple[str, list[Any]]:
         query = fts_query(search) if search else None
         params: list[Any] = []
@@ -418,6 +427,9 @@ class ProfileStore:
         if created_by:
             sql += " AND p.created_by = ?"
             params.append(created_by)
+        if updated_since:
+            sql += " AND p.updated_at >= ?"
+            params.append(updated_since)
         return sql, params
 
     # -- internals ---------------------------------------------------------------------------

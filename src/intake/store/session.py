@@ -8,6 +8,7 @@ and the audit log is written in one place.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -113,6 +114,21 @@ class Session:
 
     def lock(self) -> None:
         self.close(reason="lock")
+
+    def remember_position(self, position: dict[str, Any] | None) -> None:
+        """Where this user is in an unfinished interview (ids only), to resume after a crash,
+        a power cut or a lock. Kept inside the encrypted store, never in settings files."""
+        key = f"resume/{self.user}"
+        if position is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            self.db["meta"].upsert({"key": key, "value": json.dumps(position)}, pk="key")
+
+    def resume_position(self) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = ?", [f"resume/{self.user}"]
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def integrity_problems(self) -> list[str]:
         with connect.sqlite_errors(self._vault.db_path):
