@@ -187,21 +187,17 @@ def merge(
     for node in nodes.values():
         names |= set((node.answers or {}).keys())
 
+    # Parents before children: a revision has strictly more ancestors than each parent.
+    order = sorted(nodes.values(), key=lambda n: (len(above[n.id]), n.created_at, n.id))
     answers: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
     status, form = newest.status, [newest.form_id, newest.form_version]
     for name in sorted(names):
-        writers = []
-        for node in nodes.values():
-            parents = [nodes[p] for p in node.parents if p in nodes]
-            value = _value(node, name)
-            if not parents or any(not _same(value, _value(p, name)) for p in parents):
-                writers.append(node)
-        live = [w for w in writers if not any(w.id in above[o.id] for o in writers)]
-        distinct: list[Node] = []
-        for writer in sorted(live, key=lambda n: (n.created_at, n.id)):
-            if not any(_same(_value(writer, name), _value(d, name)) for d in distinct):
-                distinct.append(writer)
+        live = _live_writers(order, nodes, above, name)
+        top = _maximal(set().union(*(live[h] for h in head_ids)), above)
+        distinct = _distinct(
+            sorted((nodes[w] for w in top), key=lambda n: (n.created_at, n.id)), name
+        )
         chosen = _value(distinct[-1], name) if distinct else _value(newest, name)
         if name == "\x00status":
             status = "needs_review" if len(distinct) > 1 else chosen
@@ -238,6 +234,42 @@ def merge(
         created_at=max(n.created_at for n in by_time),
         conflicts=tuple(conflicts),
     )
+
+
+def _maximal(writers: set[str], above: Mapping[str, frozenset[str]]) -> set[str]:
+    """The writers that no other writer in the set descends from."""
+    return {w for w in writers if not any(w in above[other] for other in writers if other != w)}
+
+
+def _distinct(writers: list[Node], name: str) -> list[Node]:
+    """One writer per distinct value (the newest of each), oldest value first."""
+    by_value: list[Node] = []
+    for writer in writers:
+        by_value = [w for w in by_value if not _same(_value(w, name), _value(writer, name))]
+        by_value.append(writer)
+    return by_value
+
+
+def _live_writers(
+    order: list[Node], nodes: Mapping[str, Node], above: Mapping[str, frozenset[str]], name: str
+) -> dict[str, set[str]]:
+    """For each revision, the writes of ``name`` its value stands for.
+
+    A revision that keeps the one value its parents agree on stands for their writes (an edit of
+    other fields, an automatic merge); any other value — a new answer, or a person's decision
+    between several live values — is a write of its own that supersedes everything before it.
+    """
+    live: dict[str, set[str]] = {}
+    for node in order:
+        parents = [p for p in node.parents if p in nodes]
+        if parents:
+            top = _maximal(set().union(*(live[p] for p in parents)), above)
+            values = _distinct([nodes[w] for w in top], name)
+            if len(values) == 1 and _same(_value(node, name), _value(values[0], name)):
+                live[node.id] = top
+                continue
+        live[node.id] = {node.id}
+    return live
 
 
 def merge_revision_id(parents: Iterable[str]) -> str:
