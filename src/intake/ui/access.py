@@ -1,0 +1,331 @@
+"""Getting in: the first-run setup wizard, the login screen and the lock screen.
+
+Nothing here shows personal data. The lock screen replaces the whole workspace (the interview
+widgets are destroyed, not just hidden) and asks only for the password of the user who was
+working; "switch user" goes back to the login screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from intake import APP_NAME, i18n
+from intake.errors import IntakeError
+from intake.i18n import _
+from intake.store.roles import MIN_PASSWORD_LENGTH
+from intake.ui.errors import user_error
+from intake.ui.qt_i18n import Retranslatable
+
+
+def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    frame.setObjectName("accessCard")
+    frame.setMaximumWidth(460)
+    layout = QVBoxLayout(frame)
+    layout.setSpacing(10)
+    return frame, layout
+
+
+class LoginView(Retranslatable, QWidget):
+    """Users of this device, password, log in. Errors appear in one line under the form."""
+
+    login_requested = Signal(str, str)
+    language_requested = Signal(str)
+
+    def __init__(self, users: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginView")
+        frame, box = _card(self)
+        self.title = QLabel(frame)
+        self.title.setObjectName("accessTitle")
+        self.subtitle = QLabel(frame)
+        self.subtitle.setWordWrap(True)
+        self.user = QComboBox(frame)
+        self.user.setObjectName("loginUser")
+        self.user.addItems(users)
+        self.password = QLineEdit(frame)
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.user_label, self.password_label = QLabel(frame), QLabel(frame)
+        self.user_label.setBuddy(self.user)
+        self.password_label.setBuddy(self.password)
+        form = QFormLayout()
+        form.addRow(self.user_label, self.user)
+        form.addRow(self.password_label, self.password)
+        self.message = QLabel(frame)
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.button = QPushButton(frame)
+        self.button.setObjectName("loginButton")
+        self.button.setDefault(True)
+        self.language = QComboBox(frame)
+        self.language.setObjectName("uiLanguage")
+        for code in i18n.UI_LANGUAGES:
+            self.language.addItem(i18n.language_name(code, code), code)
+        self.language.setCurrentIndex(max(self.language.findData(i18n.current_language()), 0))
+        box.addWidget(self.title)
+        box.addWidget(self.subtitle)
+        box.addLayout(form)
+        box.addWidget(self.message)
+        box.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+        box.addWidget(self.language, 0, Qt.AlignmentFlag.AlignLeft)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.button.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.language.activated.connect(
+            lambda i: self.language_requested.emit(self.language.itemData(i))
+        )
+        self.retranslate_ui()
+        self.password.setFocus()
+
+    def retranslate_ui(self) -> None:
+        self.title.setText(APP_NAME)
+        self.subtitle.setText(_("Log in to open the encrypted profiles on this device."))
+        self.user_label.setText(_("&User:"))
+        self.password_label.setText(_("&Password:"))
+        self.button.setText(_("Log in"))
+
+    def _submit(self) -> None:
+        if self.user.currentText() and self.password.text():
+            self.set_busy(True)
+            self.login_requested.emit(self.user.currentText(), self.password.text())
+
+    def set_busy(self, busy: bool) -> None:
+        self.button.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+
+    def failed(self, exc: BaseException) -> None:
+        self.set_busy(False)
+        known = user_error(exc)
+        self.message.setText(known.user_message() if known else _("Logging in failed."))
+        self.message.show()
+        self.password.clear()
+        self.password.setFocus()
+
+
+class LockView(Retranslatable, QWidget):
+    """The only thing on screen while locked: who, and a password field."""
+
+    unlock_requested = Signal(str)
+    switch_user = Signal()
+
+    def __init__(self, user: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockView")
+        self.user = user
+        frame, box = _card(self)
+        self.title = QLabel(frame)
+        self.title.setObjectName("accessTitle")
+        self.text = QLabel(frame)
+        self.text.setWordWrap(True)
+        self.password = QLineEdit(frame)
+        self.password.setObjectName("unlockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel(frame)
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.button = QPushButton(frame)
+        self.button.setDefault(True)
+        self.other = QPushButton(frame)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.other)
+        buttons.addStretch(1)
+        buttons.addWidget(self.button)
+        box.addWidget(self.title)
+        box.addWidget(self.text)
+        box.addWidget(self.password)
+        box.addWidget(self.message)
+        box.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.button.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.other.clicked.connect(self.switch_user)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.title.setText(_("Locked"))
+        self.text.setText(
+            _(
+                "Intake was locked to protect the profiles. {user}, enter your password to "
+                "continue where you left off."
+            ).format(user=self.user)
+        )
+        self.button.setText(_("Unlock"))
+        self.other.setText(_("Switch user"))
+
+    def _submit(self) -> None:
+        if self.password.text():
+            self.button.setEnabled(False)
+            self.unlock_requested.emit(self.password.text())
+
+    def failed(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        known = user_error(exc)
+        self.message.setText(known.user_message() if known else _("Unlocking failed."))
+        self.message.show()
+        self.password.clear()
+        self.password.setFocus()
+
+
+class SetupWizard(QWizard):
+    """First run: the administrator account, the key store notice, the recovery code."""
+
+    def __init__(self, create: Callable[[str, str], Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("setupWizard")
+        self.create = create
+        self.created: Any = None
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.account = _AccountPage(self)
+        self.recovery = _RecoveryPage(self)
+        self.addPage(self.account)
+        self.addPage(self.recovery)
+        self.setWindowTitle(_("Set up Intake"))
+        self.resize(620, 460)
+
+
+class _AccountPage(QWizardPage):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self.wizard_ = wizard
+        self.setTitle(_("Administrator account"))
+        self.setSubTitle(
+            _(
+                "This creates the encrypted store on this device. The administrator manages users "
+                "and settings; counselors get their own accounts later."
+            )
+        )
+        self.name = QLineEdit(self)
+        self.name.setObjectName("setupAdmin")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("setupPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit(self)
+        self.repeat.setObjectName("setupRepeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel(self)
+        self.message.setObjectName("problem")
+        self.message.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(_("&User name:"), self.name)
+        form.addRow(
+            _("&Password (at least {count} characters):").format(count=MIN_PASSWORD_LENGTH),
+            self.password,
+        )
+        form.addRow(_("&Repeat password:"), self.repeat)
+        form.addRow(self.message)
+
+    def validatePage(self) -> bool:
+        if self.password.text() != self.repeat.text():
+            self.message.setText(_("The two passwords differ; type them again."))
+            return False
+        try:
+            self.wizard_.created = self.wizard_.create(
+                self.name.text().strip(), self.password.text()
+            )
+        except IntakeError as exc:
+            self.message.setText(exc.user_message())
+            return False
+        return True
+
+
+class _RecoveryPage(QWizardPage):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__(wizard)
+        self.wizard_ = wizard
+        self.setTitle(_("Recovery code"))
+        self.setSubTitle(
+            _(
+                "This code opens the store if a password is forgotten or this computer's key store "
+                "is lost. It is shown only now: print it or write it down and lock it away."
+            )
+        )
+        self.code = QLabel(self)
+        self.code.setObjectName("recoveryCode")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(16)
+        self.code.setFont(font)
+        self.keyring = QLabel(self)
+        self.keyring.setWordWrap(True)
+        self.print_button = QPushButton(_("&Print…"), self)
+        self.print_button.clicked.connect(self.print_code)
+        self.confirm = QCheckBox(_("I have printed or written down the recovery code."), self)
+        self.confirm.toggled.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.code)
+        layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.keyring)
+        layout.addStretch(1)
+        layout.addWidget(self.confirm)
+
+    def initializePage(self) -> None:
+        created = self.wizard_.created
+        self.code.setText(created.recovery_code)
+        if created.device_bound:
+            self.keyring.setText(
+                _("The store is also bound to this computer's key store ({backend}).").format(
+                    backend=created.keyring.backend
+                )
+            )
+        else:
+            self.keyring.setText(
+                _(
+                    "No key store of the operating system is available here; the store is "
+                    "protected by passwords only."
+                )
+            )
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+    def print_code(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        document = QTextDocument()
+        document.setPlainText(
+            "\n".join(
+                [
+                    _("Intake recovery code"),
+                    "",
+                    self.code.text(),
+                    "",
+                    _(
+                        "Keep this sheet locked away. Anyone with it can open the store on this device."
+                    ),
+                ]
+            )
+        )
+        document.print_(printer)

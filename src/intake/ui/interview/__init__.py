@@ -1,0 +1,1 @@
+"""The interview screen: sections, bilingual question cards, one widget per question type."""
