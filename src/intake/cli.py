@@ -462,6 +462,9 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
 
 
 main.add_command(forms)
+from intake.reports.cli import report  # noqa: E402
+
+main.add_command(report)
 
 
 from intake.sync.cli import sync  # noqa: E402 - needs the helpers above

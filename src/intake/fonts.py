@@ -109,7 +109,9 @@ def family_for_script(script: str | None) -> FontFamily:
 
 def family_for_language(language: str) -> FontFamily:
     """The family for text in ``language`` (e.g. ``fa_AF``); German's for unknown codes."""
-    script, _direction = LANGUAGE_SCRIPTS.get(language, LANGUAGE_SCRIPTS.get(_base(language), (LATIN, "ltr")))
+    script, _direction = LANGUAGE_SCRIPTS.get(
+        language, LANGUAGE_SCRIPTS.get(_base(language), (LATIN, "ltr"))
+    )
     return family_for_script(script)
 
 

@@ -46,7 +46,7 @@ SKILLS = (
 CEFR_SHORT = {"none": "–", "pre_a1": "< A1"}
 
 
-def Plain(text: str, style=BODY, **kwargs) -> Text:  # noqa: N802 - reads like a flowable
+def Plain(text: str, style=BODY, **kwargs) -> Text:
     """German running text: left to right whatever script a value is written in."""
     return Text(text, style, rtl=False, **kwargs)
 
@@ -109,7 +109,9 @@ class _Writer:
                 if position < len(rows):
                     label, value = rows[position]
                     value_cell = (
-                        Text(value, BODY, align="left") if label == self._original_label else Plain(value)
+                        Text(value, BODY, align="left")
+                        if label == self._original_label
+                        else Plain(value)
                     )
                     row += [Plain(label, LABEL), value_cell]
                 else:
@@ -189,7 +191,7 @@ class _Writer:
                         Plain(self.value("need_priority", need), BODY),
                     ]
                 )
-        self.out.append(grid(rows, [42 * mm, FRAME_WIDTH - 64 * mm, 22 * mm], header=True))
+        self.out.append(grid(rows, [42 * mm, FRAME_WIDTH - 70 * mm, 28 * mm], header=True))
 
     def goal(self) -> None:
         t = self.t
@@ -254,15 +256,21 @@ class _Writer:
         requirement = ""
         if a.get("residence_requirement") is True:
             requirement = t("yes") + (
-                f", {a.get('residence_requirement_place')}" if a.get("residence_requirement_place") else ""
+                f", {a.get('residence_requirement_place')}"
+                if a.get("residence_requirement_place")
+                else ""
             )
             if _has(a.get("residence_requirement_until")):
-                requirement += ", " + t("until {date}", date=self.value("residence_requirement_until"))
+                requirement += ", " + t(
+                    "until {date}", date=self.value("residence_requirement_until")
+                )
         elif a.get("residence_requirement") is False:
             requirement = t("no")
         household = ""
         if _has(a.get("household_size")):
-            household = t("{count} persons", count=a["household_size"])
+            count = a["household_size"]
+            household = t("{count} persons", count=count) if count != 1 else t("1 person")
+        self.out.append(CondPageBreak(20 * mm))
         self.out.append(Plain(t("Person and residence"), STRONG, space_before=2))
         self.facts(
             [
@@ -325,7 +333,9 @@ class _Writer:
             if isinstance(cert, dict)
         )
         ik = ", ".join(
-            v for v in (self.value("ik_access"), self.value("ik_type"), self.value("ik_status")) if v
+            v
+            for v in (self.value("ik_access"), self.value("ik_type"), self.value("ik_status"))
+            if v
         )
         bsk = ", ".join(v for v in (self.value("bsk_status"), self.value("bsk_type")) if v)
         self.facts(
@@ -395,9 +405,9 @@ class _Writer:
 
     def _circumstances(self) -> None:
         t, a = self.t, self.answers
-        self.out.append(Plain(t("Personal circumstances"), STRONG, space_before=3))
+        title = Plain(t("Personal circumstances"), STRONG, space_before=3)
         if a.get("consent_sensitive") != "given":
-            self.out.append(Plain(t("not recorded: no consent"), LABEL))
+            self.out.append(KeepTogether([title, Plain(t("not recorded: no consent"), LABEL)]))
             return
         rows = []
         for child in a.get("children") or []:
@@ -405,7 +415,9 @@ class _Writer:
                 continue
             parts = [self.value("child_care", child)]
             if _has(child.get("child_hours_covered")):
-                parts.append(t("care now {hours} h/day", hours=_number(child["child_hours_covered"])))
+                parts.append(
+                    t("care now {hours} h/day", hours=_number(child["child_hours_covered"]))
+                )
             if _has(child.get("child_hours_needed")):
                 needed = t("needs {hours} h/day", hours=_number(child["child_hours_needed"]))
                 if child.get("child_time_window"):
@@ -450,7 +462,9 @@ class _Writer:
             (t("Housing problem"), self._yes_no("housing_problem")),
             (t("Money problems"), self._yes_no("money_problem")),
         ]
+        start = len(self.out)
         self.facts(rows, columns=2)
+        self.out[start:] = [KeepTogether([title, *self.out[start:]])]  # no orphaned heading
 
     def _health(self) -> None:
         t, a = self.t, self.answers

@@ -13,11 +13,9 @@ from reportlab.platypus import Flowable, Spacer
 
 from intake import fonts
 from intake.reports.layout import (
-    BODY,
     FRAME_WIDTH,
     HEADING,
     LABEL,
-    STRONG,
     TITLE,
     Group,
     Rule,
@@ -67,9 +65,7 @@ class _Pair:
     def cells(self, msgid: str, style: TextStyle = CLIENT_BODY, **params) -> list[Flowable]:
         return [
             Text(self.de.client(msgid, **params), style, rtl=False, language="de"),
-            Text(
-                self.client.client(msgid, **params), style, rtl=self.rtl, language=self.language
-            ),
+            Text(self.client.client(msgid, **params), style, rtl=self.rtl, language=self.language),
         ]
 
     def texts(self, german: str, client: str, style: TextStyle = CLIENT_BODY) -> list[Flowable]:
@@ -104,7 +100,10 @@ def client_copy(source: ReportInput, group: Group, language: str | None = None) 
             rows.append(["", "", Text(original, CLIENT_STRONG, align="left")])
     if a.get("customer_number"):
         rows.append(
-            [*pair.cells(N_("Customer number"), LABEL), Text(str(a["customer_number"]), CLIENT_BODY)]
+            [
+                *pair.cells(N_("Customer number"), LABEL),
+                Text(str(a["customer_number"]), CLIENT_BODY),
+            ]
         )
     if a.get("started_on"):
         rows.append(
@@ -137,11 +136,17 @@ def client_copy(source: ReportInput, group: Group, language: str | None = None) 
         out.append(
             grid(
                 [
-                    pair.texts(pair.de.date(a["follow_up_on"]), pair.client.date(a["follow_up_on"]), CLIENT_STRONG),
+                    pair.texts(
+                        pair.de.date(a["follow_up_on"]),
+                        pair.client.date(a["follow_up_on"]),
+                        CLIENT_STRONG,
+                    ),
                     pair.cells(
                         N_("Please bring this sheet and your identity document to the appointment.")
                     ),
-                    pair.cells(N_("If you cannot come, tell the Jobcenter before the appointment.")),
+                    pair.cells(
+                        N_("If you cannot come, tell the Jobcenter before the appointment.")
+                    ),
                 ],
                 [COLUMN, COLUMN],
                 padding=1.5,

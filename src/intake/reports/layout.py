@@ -25,15 +25,15 @@ from reportlab.platypus.tables import Table, TableStyle
 from intake.reports.textlayout import Line, ShapedText, TextStyle, draw_line, shape_paragraph
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 14 * mm
+MARGIN = 12 * mm
 FOOTER_HEIGHT = 10 * mm
 HEADER_HEIGHT = 5 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-BODY = TextStyle(size=8.6)
+BODY = TextStyle(size=8.3)
 SMALL = TextStyle(size=7.2, color=(0.3, 0.3, 0.3))
-LABEL = TextStyle(size=7.6, color=(0.32, 0.32, 0.32))
-STRONG = TextStyle(size=8.6, bold=True)
+LABEL = TextStyle(size=7.3, color=(0.32, 0.32, 0.32))
+STRONG = TextStyle(size=8.3, bold=True)
 HEADING = TextStyle(size=10.5, bold=True, color=(0.08, 0.2, 0.4))
 TITLE = TextStyle(size=14, bold=True, color=(0.08, 0.2, 0.4))
 RULE_COLOR = colors.Color(0.75, 0.78, 0.84)
@@ -104,7 +104,7 @@ class Text(Flowable):
                 x = 0.0
             draw_line(self.canv, line, x, baseline, self.style.color)
 
-    def minWidth(self) -> float:  # noqa: N802 - platypus' name
+    def minWidth(self) -> float:
         return self.shaped.natural_width()
 
 
@@ -165,7 +165,7 @@ class ReportCanvas(Canvas):
         self.current_group: Group | None = None
         self._held: list[tuple[dict, Group | None]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+    def showPage(self) -> None:
         self._held.append((dict(self.__dict__), self.current_group))
         self._startPage()
 
@@ -194,13 +194,19 @@ class ReportCanvas(Canvas):
         if group is None:
             return
         label = shape_paragraph(group.page_label(page, pages), SMALL, rtl=False).lines(200)
-        draw_line(self, label[0], PAGE_WIDTH - MARGIN - label[0].width, MARGIN + 4.5 * mm, SMALL.color)
+        draw_line(
+            self, label[0], PAGE_WIDTH - MARGIN - label[0].width, MARGIN + 4.5 * mm, SMALL.color
+        )
         if group.page_label_client is not None:
             client = shape_paragraph(
                 group.page_label_client(page, pages), SMALL, rtl=group.client_rtl
             ).lines(200)
             draw_line(
-                self, client[0], PAGE_WIDTH - MARGIN - client[0].width, MARGIN + 1.3 * mm, SMALL.color
+                self,
+                client[0],
+                PAGE_WIDTH - MARGIN - client[0].width,
+                MARGIN + 1.3 * mm,
+                SMALL.color,
             )
         if page > 1:
             header = shape_paragraph(group.continuation, SMALL, rtl=False).lines(FRAME_WIDTH)

@@ -33,9 +33,7 @@ _REGISTER_LOCK = threading.Lock()
 
 
 class FontsMissing(IntakeError):
-    message = N_(
-        "The fonts for printing are missing or damaged in {path}; reinstall Intake."
-    )
+    message = N_("The fonts for printing are missing or damaged in {path}; reinstall Intake.")
 
 
 class ShapingFont(TTFont):
@@ -94,7 +92,7 @@ class ShapingFont(TTFont):
         point = 32 if code == "\xa0" else ord(code)
         return self.face.charWidths.get(point, self.face.defaultWidth)
 
-    def addObjects(self, doc) -> None:  # noqa: N802 - reportlab's name
+    def addObjects(self, doc) -> None:
         """Write the subsets as reportlab does, then give private-use codes their real text."""
         state = self.state.get(doc)
         subsets = [list(subset) for subset in state.subsets] if state is not None else []

@@ -142,7 +142,9 @@ class StreamingPdfWriter:
         lines = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]
         for number in range(1, size):
             offset = self._offsets.get(number)
-            lines.append(f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n")
+            lines.append(
+                f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n"
+            )
         lines.append(
             f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R /Info {_INFO} 0 R >>\n"
             f"startxref\n{xref_at}\n%%EOF\n"

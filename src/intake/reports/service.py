@@ -273,7 +273,9 @@ class ReportService:
         """PDF bytes for the preview or the print dialog; the view is audited, the print is
         recorded by :meth:`record_print` once the print dialog was accepted."""
         self.session.require("profiles.print", N_("print profiles"))
-        return render_bytes(kind, self.source(profile_id, record_view=True), self._info(), language=language)
+        return render_bytes(
+            kind, self.source(profile_id, record_view=True), self._info(), language=language
+        )
 
     def record_print(
         self, profile_id: str, kind: str, pages: int, language: str | None = None

@@ -21,6 +21,7 @@ the text a PDF parser extracts from a right-to-left line reads from its visual l
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -176,7 +177,9 @@ class Run:
         glyphs = [glyph for glyph in self.glyphs if start <= glyph.cluster < end]
         if not glyphs:
             return None
-        return Run(self.font, self.size, self.level, max(start, self.start), min(end, self.end), glyphs)
+        return Run(
+            self.font, self.size, self.level, max(start, self.start), min(end, self.end), glyphs
+        )
 
 
 def _script_tag(text: str) -> str | None:
@@ -212,7 +215,7 @@ def shape_run(
     infos, positions = buffer.glyph_infos, buffer.glyph_positions
     # Text of each cluster, so a glyph without a character of its own still reads back right.
     boundaries = sorted({info.cluster for info in infos} | {end})
-    cluster_end = dict(zip(boundaries, boundaries[1:], strict=False))
+    cluster_end = dict(itertools.pairwise(boundaries))
     rtl = level % 2 == 1
     seen: set[int] = set()
     order = range(len(infos) - 1, -1, -1) if rtl else range(len(infos))

@@ -28,7 +28,7 @@ CASE_CONTEXT = "case summary"
 _TEXTS_FILE = Path(__file__).with_name("texts.yaml")
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name
+def N_(message: str) -> str:
     """Mark a report msgid for extraction."""
     return message
 
