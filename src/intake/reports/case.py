@@ -383,7 +383,11 @@ class _Writer:
             ]
             trainings.append(", ".join(p for p in parts if p))
         self.facts([(t("Schooling"), school)], columns=1)
-        self.facts([(t("Vocational training and study"), text) for text in trainings], columns=1)
+        label = t("Vocational training and study")
+        self.facts(
+            [(label if index == 0 else "", text) for index, text in enumerate(trainings)],
+            columns=1,
+        )
 
     def _work(self) -> None:
         t, a = self.t, self.answers
@@ -400,7 +404,8 @@ class _Writer:
                 period,
                 self.value("job_form", job),
             ]
-            rows.append((t("Work experience"), ", ".join(p for p in parts if p)))
+            label = t("Work experience") if not rows else ""
+            rows.append((label, ", ".join(p for p in parts if p)))
         self.facts(rows, columns=1)
 
     def _circumstances(self) -> None:
