@@ -47,7 +47,7 @@ def main() -> None:
     form = load_form(default_form_path())
     jobs = {
         "case-summary": ("case", source(form, PERSONAS["samer"])),
-        "case-summary-tigrinya-client": ("case", source(form, PERSONAS["tesfay"])),
+        "case-summary-tesfay": ("case", source(form, PERSONAS["tesfay"])),
         "case-summary-long": ("case", source(form, long_profile())),
         **{
             f"client-copy-{lang}": ("client", source(form, persona(lang)))
