@@ -254,6 +254,6 @@ def create_app(service: CentralService) -> FastAPI:
         revisions, next_cursor, more = service.changes(who, cursor, limit)
         return ChangesResponse(revisions=revisions, cursor=next_cursor, more=more)
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=3)
     app.add_middleware(BodyLimit, max_bytes=service.config.max_body_bytes)
     return app

@@ -32,6 +32,7 @@ from intake.sync.merge import (
     MergeOutcome,
     Node,
     default_sensitive,
+    heads,
     merge,
     merge_revision_id,
 )
@@ -241,23 +242,23 @@ class SyncState:
 
     def apply_remote(self, revisions: Iterable[Revision], cursor: str) -> ApplyResult:
         """Store a page of pulled revisions and the cursor after it, all or nothing."""
-        received = new = merged = conflicts = deleted = 0
+        page = list(revisions)
+        new = merged = conflicts = deleted = 0
         touched: dict[str, None] = {}
         with self._db.atomic():
-            purged = set()
-            for revision in revisions:
-                received += 1
-                if revision.profile_id in purged or self._is_purged(revision.profile_id):
-                    purged.add(revision.profile_id)
-                    continue
-                if self._db.execute(
-                    "SELECT 1 FROM revisions WHERE id = ?", [revision.id]
-                ).fetchone():
+            known = self._existing("revisions", "id", [r.id for r in page])
+            purged = self._existing("sync_purged", "profile_id", [r.profile_id for r in page])
+            self._conflicted = self._existing(
+                "sync_conflicts", "profile_id", [r.profile_id for r in page]
+            )
+            for revision in page:
+                if revision.profile_id in purged or revision.id in known:
                     continue
                 verifiable = revision.answers is not None or revision.deleted
                 if verifiable and content_hash(revision.body()) != revision.content_hash:
                     raise RemoteDataError(revision.id)
                 self._insert_revision(revision, origin="remote", outbox=False)
+                known.add(revision.id)
                 touched[revision.profile_id] = None
                 new += 1
             for profile_id in touched:
@@ -265,8 +266,24 @@ class SyncState:
                 merged += outcome == "merged"
                 conflicts += outcome == "conflict"
                 deleted += outcome == "deleted"
+            self._conflicted = None
             self._set("cursor", cursor)
-        return ApplyResult(received, new, len(touched), merged, conflicts, deleted)
+        return ApplyResult(len(page), new, len(touched), merged, conflicts, deleted)
+
+    _conflicted: set[str] | None = None
+
+    def _existing(self, table: str, column: str, values: list[str]) -> set[str]:
+        found: set[str] = set()
+        unique = sorted(set(values))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            sql = f"SELECT {column} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            found |= {row[0] for row in self._db.execute(sql, chunk).fetchall()}
+        return found
+
+    def _clear_conflict(self, profile_id: str) -> None:
+        if self._conflicted is None or profile_id in self._conflicted:
+            self._db.execute("DELETE FROM sync_conflicts WHERE profile_id = ?", [profile_id])
 
     def _is_purged(self, profile_id: str) -> bool:
         return bool(
@@ -276,27 +293,38 @@ class SyncState:
         )
 
     def _insert_revision(self, revision: Revision, *, origin: str, outbox: bool) -> None:
-        self._db["revisions"].insert(
-            {
-                "id": revision.id,
-                "profile_id": revision.profile_id,
-                "parents": json.dumps(list(revision.parents)),
-                "content_hash": revision.content_hash,
-                "author": revision.author,
-                "device_id": revision.device_id,
-                "created_at": revision.created_at,
-                "form_id": revision.form_id,
-                "form_version": revision.form_version,
-                "status": revision.status,
-                "deleted": int(revision.deleted),
-                "answers": json.dumps(revision.answers, ensure_ascii=False, sort_keys=True)
-                if revision.answers is not None
-                else None,
-                "origin": origin,
-            }
+        # Plain SQL: sqlite-utils' insert() inspects the table on every call, which dominates
+        # when a pull brings thousands of revisions.
+        answers = (
+            json.dumps(revision.answers, ensure_ascii=False, sort_keys=True)
+            if revision.answers is not None
+            else None
+        )
+        self._db.execute(
+            "INSERT INTO revisions (id, profile_id, parents, content_hash, author, device_id,"
+            " created_at, form_id, form_version, status, deleted, answers, origin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                revision.id,
+                revision.profile_id,
+                json.dumps(list(revision.parents)),
+                revision.content_hash,
+                revision.author,
+                revision.device_id,
+                revision.created_at,
+                revision.form_id,
+                revision.form_version,
+                revision.status,
+                int(revision.deleted),
+                answers,
+                origin,
+            ],
         )
         if outbox:
-            self._db["outbox"].insert({"revision_id": revision.id, "queued_at": self._now()})
+            self._db.execute(
+                "INSERT INTO outbox (revision_id, queued_at) VALUES (?, ?)",
+                [revision.id, self._now()],
+            )
 
     def _revisions(self, profile_id: str) -> dict[str, Revision]:
         rows = self._db.query("SELECT * FROM revisions WHERE profile_id = ?", [profile_id])
@@ -316,17 +344,18 @@ class SyncState:
             self._apply_deletion(profile_id, tombstone)
             return "deleted"
         nodes = {rid: _node(rev) for rid, rev in revisions.items()}
-        outcome = merge(nodes, sensitive=self._sensitive)
-        if len(outcome.heads) == 1:
-            self._set_current(profile_id, revisions[outcome.heads[0]], revisions)
-            self._db.execute("DELETE FROM sync_conflicts WHERE profile_id = ?", [profile_id])
+        only = heads(nodes)
+        if len(only) == 1:
+            self._set_current(profile_id, revisions[only[0]], revisions)
+            self._clear_conflict(profile_id)
             return "current"
+        outcome = merge(nodes, sensitive=self._sensitive)
         if outcome.clean:
             revision = self._merge_revision(profile_id, outcome)
             self._insert_revision(revision, origin="local", outbox=True)
             revisions[revision.id] = revision
             self._set_current(profile_id, revision, revisions)
-            self._db.execute("DELETE FROM sync_conflicts WHERE profile_id = ?", [profile_id])
+            self._clear_conflict(profile_id)
             self._session.audit.record(
                 None, "profile_merge", "profile", profile_id, revision=revision.id
             )
@@ -395,9 +424,18 @@ class SyncState:
             roots = [r for r in revisions.values() if not r.parents] or list(revisions.values())
             first = min(roots, key=lambda r: (r.created_at, r.id))
             state |= {"id": profile_id, "created_at": first.created_at, "created_by": first.author}
-            self._db["profiles"].insert(state)
+            columns = ", ".join(state)
+            marks = ", ".join("?" * len(state))
+            self._db.execute(
+                f"INSERT INTO profiles ({columns}) VALUES ({marks})",  # noqa: S608 - our names
+                list(state.values()),
+            )
         else:
-            self._db["profiles"].update(profile_id, state)
+            assignments = ", ".join(f"{name} = ?" for name in state)
+            self._db.execute(
+                f"UPDATE profiles SET {assignments} WHERE id = ?",  # noqa: S608 - our names
+                [*state.values(), profile_id],
+            )
 
     def _apply_deletion(self, profile_id: str, tombstone: Revision) -> None:
         was = self._db.execute("SELECT deleted FROM profiles WHERE id = ?", [profile_id]).fetchone()

@@ -190,7 +190,7 @@ class Transport:
             content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
             headers["Content-Type"] = "application/json"
             if len(content) >= GZIP_FROM_BYTES:
-                content = gzip.compress(content, compresslevel=5)
+                content = gzip.compress(content, compresslevel=3)
                 headers["Content-Encoding"] = "gzip"
         if token:
             headers["Authorization"] = f"Bearer {token}"
