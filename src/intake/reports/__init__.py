@@ -12,28 +12,30 @@ Without a store (drafts, tests): ``render_bytes(kind, ReportInput(form, answers)
 and ``write_report(kind, sources, path, info, progress=..., cancelled=...)``.
 """
 
-from intake.reports.model import KINDS, FormCache, PrintInfo, ReportInput, input_from_profile
-from intake.reports.service import (
-    ReportCancelled,
-    ReportOutputError,
-    ReportResult,
-    ReportService,
-    render,
-    render_bytes,
-    write_report,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "KINDS",
-    "FormCache",
-    "PrintInfo",
-    "ReportCancelled",
-    "ReportInput",
-    "ReportOutputError",
-    "ReportResult",
-    "ReportService",
-    "input_from_profile",
-    "render",
-    "render_bytes",
-    "write_report",
-]
+# Loaded on first use, so that importing ``intake.reports.cli`` (done by every ``intake`` start)
+# does not load reportlab, HarfBuzz and pypdf.
+_EXPORTS = {
+    "KINDS": "model",
+    "FormCache": "model",
+    "PrintInfo": "model",
+    "ReportInput": "model",
+    "input_from_profile": "model",
+    "ReportCancelled": "service",
+    "ReportOutputError": "service",
+    "ReportResult": "service",
+    "ReportService": "service",
+    "render": "service",
+    "render_bytes": "service",
+    "write_report": "service",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"intake.reports.{module}"), name)
