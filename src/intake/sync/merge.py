@@ -1,9 +1,10 @@
 """Merging concurrent revisions of one profile, field by field.
 
 A profile's revisions form a graph (each names its parents). When two devices changed the same
-profile offline, the graph has several *heads*. For every field we look at which revisions
-*wrote* it (changed it relative to a parent) and keep the writers that no later writer of that
-field descends from: the field's *live* values. One distinct live value — the field merges on its
+profile offline, the graph has several *heads*. For every field we follow which revisions
+*wrote* its value (a revision that keeps the one value its parents agree on only carries their
+writes forward; any other value — an edit, or a person's decision — is a write of its own) and
+keep the writes that no later write descends from: the field's *live* values. One distinct live value — the field merges on its
 own (this is the three-way merge, generalised to any number of heads). Several — a conflict that a
 person resolves, seeing every value side by side; the resolution is a new revision whose parents
 are all the heads, so it supersedes every live value.
