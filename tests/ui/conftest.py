@@ -62,7 +62,8 @@ def window(qtbot, qapp, store, tmp_path, clock):
     qtbot.addWidget(main)
     main.start()
     main.show()
-    qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitActive(main)
     yield main
     main.close()
     i18n.set_language("en")

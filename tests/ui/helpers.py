@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from intake.ui.interview.inputs import (
@@ -34,19 +35,31 @@ def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def type_text(qtbot, text: str) -> None:
+    """Type ``text`` as key presses into the focused widget. QTest only maps ASCII to keys, so
+    other characters (Cyrillic, Arabic, Ge'ez) go as key events carrying their text, the way an
+    input method delivers them."""
     widget = focused()
     assert widget is not None, "nothing has keyboard focus"
-    qtbot.keyClicks(widget, text)
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def tab_to(qtbot, target: QWidget, limit: int = 400) -> None:
     """Press Tab until ``target`` (or a widget inside it) has the focus."""
+    seen = []
     for _ in range(limit):
         now = focused()
+        seen.append(type(now).__name__ + ":" + (now.objectName() if now else ""))
         if now is not None and (now is target or target.isAncestorOf(now)):
             return
         press(qtbot, Key.Key_Tab)
-    raise AssertionError(f"Tab never reached {target!r}")
+    raise AssertionError(
+        f"Tab never reached {getattr(target, 'key', target)!r}; went {len(seen)} {seen[:40]} ... {seen[-20:]}"
+    )
 
 
 def _move(qtbot, steps: int) -> None:
@@ -57,6 +70,7 @@ def _move(qtbot, steps: int) -> None:
 
 def answer(qtbot, card, value: Any) -> None:
     """Give ``value`` to the card's input with the keyboard; focus must be in the card."""
+    QApplication.processEvents()  # let layouts settle, as the event loop would between keys
     inp = card.input
     if isinstance(inp, SearchInput):
         for name in value if isinstance(value, list) else [value]:
@@ -76,14 +90,12 @@ def answer(qtbot, card, value: Any) -> None:
         type_text(qtbot, str(value).replace(".", ",") if isinstance(value, float) else str(value))
     elif isinstance(inp, RadioInput):
         target = ("yes" if value else "no") if isinstance(inp, YesNoInput) else value
-        names = list(inp.buttons)
-        checked = inp.group.checkedButton()
-        if checked is None:
-            press(qtbot, Key.Key_Space)  # checks the first one, which has the focus
-            current = 0
-        else:
-            current = names.index(inp._names[checked])
-        _move(qtbot, names.index(target) - current)
+        names = [name for name, button in inp.buttons.items() if not button.isHidden()]
+        here = focused()
+        assert here in inp._names, "Tab should land on a button of the group"
+        current = names.index(inp._names[here])
+        _move(qtbot, names.index(target) - current)  # arrows move within the group …
+        press(qtbot, Key.Key_Space)  # … and Space chooses
         assert inp.buttons[target].isChecked(), target
     elif isinstance(inp, ComboInput):
         _move(qtbot, inp.combo.findData(value) - inp.combo.currentIndex())

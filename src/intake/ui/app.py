@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from intake import APP_ID, APP_NAME, __version__, i18n, logsetup, paths
@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings.setValue("last_user", session.user)
         self._open_workspace()
-        self.workspace.resume()
+        if not self.workspace.resume():
+            self.workspace.profiles.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.logged_in.emit(session)
 
     def _open_workspace(self) -> None:

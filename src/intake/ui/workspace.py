@@ -250,6 +250,8 @@ class Workspace(Retranslatable, QWidget):
         self.pages.setCurrentWidget(screen)
         if position and position.get("section"):
             screen.go_to(position["section"], position.get("question"), position.get("index"))
+        else:
+            screen.show_section(screen.current)  # now visible: the first question gets the focus
 
     def close_interview(self) -> None:
         if self.interview is None:

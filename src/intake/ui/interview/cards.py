@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 from intake.formengine import Form, FormState, FormText, Question
 from intake.formengine.engine import AnswerIssue
 from intake.i18n import _
-from intake.ui.interview.inputs import AnswerInput, ChoiceView, YesNoInput, input_for
+from intake.ui.interview.inputs import AnswerInput, ChoiceView, RadioInput, YesNoInput, input_for
 
 
 def choice_views(
@@ -86,6 +86,14 @@ class QuestionCard(QFrame):
                 max_length=question.max_length,
             )
             self.input.setParent(self)
+            if isinstance(self.input, RadioInput) and not isinstance(self.input, YesNoInput):
+                # Buttons made now, in form order; labels follow with the texts.
+                self.input.set_choices(
+                    [
+                        ChoiceView(c.name, c.label, "", c.hint or "")
+                        for c in form.choices_for(question)
+                    ]
+                )
             grid.addWidget(self.input, 2, 0, 1, 2)
             self.input.value_changed.connect(self._remember)
             self.input.value_changed.connect(lambda value: on_change(question.id, index, value))
@@ -96,6 +104,14 @@ class QuestionCard(QFrame):
 
     def _remember(self, value: Any) -> None:
         self._shown_value = value
+
+    def controller_value(self) -> Any:
+        """The answer the card shows now (for tests and the review)."""
+        return (
+            None
+            if isinstance(self._shown_value, object) and type(self._shown_value) is object
+            else self._shown_value
+        )
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -137,20 +153,23 @@ class QuestionCard(QFrame):
         client: FormText,
         issues: Sequence[AnswerIssue],
         show_missing: bool,
-    ) -> None:
+    ) -> bool:
+        """Show ``state``; True when the input's widgets were rebuilt (new choices)."""
         question, index = self.question, self.index
+        rebuilt = False
         required = state.is_required(question.id, index)
         if required != self._required:
             self._required = required
             self.ui_label.setText(ui.label(question) + (" *" if required else ""))
         if self.input is None:
-            return
+            return False
         if question.choice_list is not None:
             choices = state.allowed_choices(question.id, index)
             names = tuple(c.name for c in choices)
             if names != self._choice_names:
                 self._choice_names = names
                 self.input.set_choices(choice_views(self.form, question, choices, ui, client))
+                rebuilt = True
         value = state.value(question.id, index)
         if value != self._shown_value:
             self._shown_value = value
@@ -163,6 +182,7 @@ class QuestionCard(QFrame):
         ]
         self.message.setText(shown[0].text() if shown else "")
         self.message.setVisible(bool(shown))
+        return rebuilt
 
 
 class NoteLabel(QLabel):

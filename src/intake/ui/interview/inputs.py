@@ -66,6 +66,10 @@ class AnswerInput(QWidget):
     def focus_target(self) -> QWidget:
         return self
 
+    def focus_chain(self) -> list[QWidget]:
+        """The input's focusable widgets in the order Tab should visit them."""
+        return [self.focus_target()]
+
     def set_client_direction(self, rtl: bool) -> None:
         self.client_rtl = rtl
 
@@ -275,6 +279,9 @@ class PartialDateInput(AnswerInput):
     def focus_target(self) -> QWidget:
         return self.edit
 
+    def focus_chain(self) -> list[QWidget]:
+        return [self.edit, self.uncertain]
+
 
 # --- choices ---------------------------------------------------------------------------------
 
@@ -292,43 +299,68 @@ class RadioInput(AnswerInput):
         self.grid.setHorizontalSpacing(16)
         self.buttons: dict[str, QRadioButton] = {}
         self._names: dict[QAbstractButton, str] = {}
+        self._rows: dict[str, tuple[QRadioButton, QLabel, QLabel | None, QLabel | None]] = {}
         self._value: Any = None
         self.group.buttonClicked.connect(self._clicked)
 
     def set_choices(self, choices: Sequence[ChoiceView]) -> None:
+        """Show ``choices``. Buttons are made once per choice and then only relabelled or
+        hidden (a choice filter), so the Tab order stays the order of the form."""
         names = [choice.name for choice in choices]
-        if names == list(self.buttons) and all(
-            self.buttons[c.name].text() == c.label for c in choices
-        ):
-            return
-        for button in list(self.buttons.values()):
-            self.group.removeButton(button)
-            button.deleteLater()
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.buttons, self._names = {}, {}
-        for row, choice in enumerate(choices):
-            button = QRadioButton(choice.label, self)
+        if any(name not in self.buttons for name in names):
+            self._build(choices)
+        for choice in choices:
+            button, client, hint, client_hint = self._rows[choice.name]
+            button.setText(choice.label)
             button.setToolTip(choice.hint)
+            client.setText(choice.client_label)
+            for label, text in ((hint, choice.hint), (client_hint, choice.client_hint)):
+                if label is not None:
+                    label.setText(text)
+        offered = set(names)
+        for name, row in self._rows.items():
+            for widget in row:
+                if widget is not None:
+                    widget.setVisible(name in offered)
+        self.set_value(self._value)
+
+    def _build(self, choices: Sequence[ChoiceView]) -> None:
+        known = list(self._rows)
+        for choice in choices:
+            if choice.name in self._rows:
+                continue
+            row = len(known)
+            known.append(choice.name)
+            button = QRadioButton(self)
             self.group.addButton(button)
             self.buttons[choice.name] = button
             self._names[button] = choice.name
             self.grid.addWidget(button, row, 0)
-            client = _client_label(choice.client_label, self.client_rtl)
+            client = _client_label("", self.client_rtl)
             client.setBuddy(button)
             self.grid.addWidget(client, row, 1)
+            hint = client_hint = None
             if choice.hint or choice.client_hint:
-                hint = QLabel(choice.hint)
+                hint = QLabel(self)
                 hint.setObjectName("choiceHint")
                 hint.setWordWrap(True)
+                client_hint = _client_label("", self.client_rtl, "clientHint")
                 self.grid.addWidget(hint, row, 2)
-                self.grid.addWidget(
-                    _client_label(choice.client_hint, self.client_rtl, "clientHint"), row, 3
-                )
+                self.grid.addWidget(client_hint, row, 3)
+            self._rows[choice.name] = (button, client, hint, client_hint)
         self.grid.setColumnStretch(1, 1)
-        self.set_value(self._value)
+
+    def set_client_direction(self, rtl: bool) -> None:
+        super().set_client_direction(rtl)
+        direction = Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+        align = (
+            Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+        ) | Qt.AlignmentFlag.AlignVCenter
+        for _button, client, _hint, client_hint in self._rows.values():
+            for label in (client, client_hint):
+                if label is not None:
+                    label.setLayoutDirection(direction)
+                    label.setAlignment(align)
 
     def _clicked(self, button: QAbstractButton) -> None:
         self._value = self._names.get(button)
@@ -346,13 +378,17 @@ class RadioInput(AnswerInput):
         checked = self.group.checkedButton()
         if checked is not None:
             return checked
-        return next(iter(self.buttons.values()), self)
+        return next((b for b in self.buttons.values() if not b.isHidden()), self)
+
+    def focus_chain(self) -> list[QWidget]:
+        return list(self.buttons.values())
 
 
 class YesNoInput(RadioInput):
     def __init__(self, parent: QWidget | None = None, **_: Any) -> None:
         super().__init__(parent)
         self._client_yes_no = ("", "")
+        self.retranslate_ui()  # the two buttons exist from the start: Tab order = form order
 
     def set_yes_no(self, client_yes: str, client_no: str) -> None:
         self._client_yes_no = (client_yes, client_no)
@@ -600,6 +636,9 @@ class SearchInput(AnswerInput):
 
     def focus_target(self) -> QWidget:
         return self.edit
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.edit, self.clear_button]
 
 
 class ReadOnlyValue(AnswerInput):

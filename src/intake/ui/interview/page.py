@@ -79,6 +79,7 @@ class RepeatBlock(QGroupBox):
             box.addLayout(header)
             self.page.build_items(self.group.items, box, index)
             self.entries.addWidget(panel)
+            panel.show()  # at once, not with the layout's queued show: focus can go there now
             self.panels.append(panel)
         self.count = count
         self.add_button.setEnabled(self.group.max_count is None or count < self.group.max_count)
@@ -205,6 +206,29 @@ class SectionPage(QScrollArea):
             if visible:
                 card.update_state(state, ui, client, by_key.get(key, ()), show_missing)
             card.setVisible(visible)
+
+    def focus_chain(self) -> list[QWidget]:
+        """Focusable widgets in the order of the page's layouts (what a reader sees)."""
+        chain: list[QWidget] = []
+
+        def walk(layout) -> None:
+            for i in range(layout.count()):
+                item = layout.itemAt(i)
+                widget = item.widget()
+                if widget is None:
+                    if item.layout() is not None:
+                        walk(item.layout())
+                    continue
+                if isinstance(widget, QuestionCard):
+                    if widget.input is not None:
+                        chain.extend(widget.input.focus_chain())
+                elif isinstance(widget, QPushButton):
+                    chain.append(widget)
+                elif widget.layout() is not None:
+                    walk(widget.layout())
+
+        walk(self.layout_)
+        return chain
 
     def visible_cards(self) -> list[QuestionCard]:
         return [card for card in self.cards.values() if card.isVisibleTo(self.widget())]

@@ -273,7 +273,8 @@ class InterviewScreen(Retranslatable, QWidget):
 
     def open_sections(self) -> list[str]:
         states = self.controller.state.sections
-        return [s.id for s in self.form.sections if states[s.id].visible] + [REVIEW]
+        # Next/Back skip sections that are hidden or locked by a missing consent.
+        return [s.id for s in self.form.sections if states[s.id].open] + [REVIEW]
 
     def show_section(self, section_id: str, *, focus: bool = True) -> None:
         started = time.perf_counter()
