@@ -30,6 +30,7 @@ from typing import Any
 
 from intake.formengine.evaluator import parse_date
 from intake.formengine.model import CHOICE_TYPES, Form, Group, Question, iter_items
+from intake.i18n import N_
 
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 10_000}
 _PARTIAL = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
@@ -67,47 +68,47 @@ def check_value(question: Question, value: Any) -> str | None:
         return None
     if kind in ("text", "long_text"):
         if not isinstance(value, str):
-            return "The answer must be text."
+            return N_("The answer must be text.")
         limit = question.max_length or DEFAULT_MAX_LENGTH[kind]
         if len(value) > limit:
-            return "The text is too long."
+            return N_("The text is too long.")
         return None
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            return "The answer must be a whole number."
+            return N_("The answer must be a whole number.")
     elif kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return "The answer must be a number."
+            return N_("The answer must be a number.")
         if isinstance(value, float) and not math.isfinite(value):
-            return "The answer must be a number."
+            return N_("The answer must be a number.")
     elif kind == "date":
         if not isinstance(value, str) or not _FULL_DATE.fullmatch(value) or not parse_date(value):
-            return "The answer must be a date."
+            return N_("The answer must be a date.")
     elif kind == "partial_date":
         if not isinstance(value, Mapping) or set(value) - {"value", "uncertain"}:
-            return "The answer must be a year, a month or a date."
+            return N_("The answer must be a year, a month or a date.")
         text = value.get("value")
         if not isinstance(text, str) or not _PARTIAL.fullmatch(text) or not parse_date(text):
-            return "The answer must be a year, a month or a date."
+            return N_("The answer must be a year, a month or a date.")
         if not isinstance(value.get("uncertain", False), bool):
-            return "The answer must be a year, a month or a date."
+            return N_("The answer must be a year, a month or a date.")
     elif kind == "yes_no":
         if not isinstance(value, bool):
-            return "The answer must be yes or no."
+            return N_("The answer must be yes or no.")
     elif kind in CHOICE_TYPES:
         if question.is_multiple:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                return "The answer must be a list of choices."
+                return N_("The answer must be a list of choices.")
             if len(set(value)) != len(value):
-                return "A choice was picked twice."
+                return N_("A choice was picked twice.")
         elif not isinstance(value, str):
-            return "The answer must be one of the choices."
+            return N_("The answer must be one of the choices.")
     if kind in ("integer", "decimal") and not isinstance(value, bool):
         number = float(value)
         if question.min_value is not None and number < question.min_value:
-            return "The number is too small."
+            return N_("The number is too small.")
         if question.max_value is not None and number > question.max_value:
-            return "The number is too large."
+            return N_("The number is too large.")
     return None
 
 

@@ -44,6 +44,7 @@ from intake.formengine.model import (
     Item,
     Question,
 )
+from intake.i18n import N_
 
 Key = tuple[str, int | None]
 
@@ -105,7 +106,7 @@ class _State:
                     owner,
                     index,
                     "expression",
-                    "A rule of this form could not be evaluated: {detail}",
+                    N_("A rule of this form could not be evaluated: {detail}"),
                     params={"detail": f"{what}: {exc.message}"},
                 )
             )
@@ -351,7 +352,9 @@ def _check_position(
                         question.id,
                         index,
                         "locked",
-                        "This answer is in a section that needs consent, which has not been given.",
+                        N_(
+                            "This answer is in a section that needs consent, which has not been given."
+                        ),
                     )
                 )
             else:
@@ -360,7 +363,7 @@ def _check_position(
                         question.id,
                         index,
                         "hidden",
-                        "This answer belongs to a question that no longer applies.",
+                        N_("This answer belongs to a question that no longer applies."),
                         severity="warning",
                     )
                 )
@@ -372,7 +375,7 @@ def _check_position(
                     question.id,
                     index,
                     "required",
-                    question.required_message or "This question must be answered.",
+                    question.required_message or N_("This question must be answered."),
                 )
             )
         return
@@ -390,7 +393,7 @@ def _check_position(
                         question.id,
                         index,
                         "choice",
-                        "{choice} is not one of the choices offered.",
+                        N_("{choice} is not one of the choices offered."),
                         params={"choice": name},
                     )
                 )
@@ -408,7 +411,7 @@ def _check_position(
                     question.id,
                     index,
                     "constraint",
-                    question.constraint_message or "This answer is not valid.",
+                    question.constraint_message or N_("This answer is not valid."),
                 )
             )
 
@@ -430,7 +433,7 @@ def _check_items(
                 raw = []
             if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
                 issues.append(
-                    AnswerIssue(item.id, None, "type", "The entries of this list are damaged.")
+                    AnswerIssue(item.id, None, "type", N_("The entries of this list are damaged."))
                 )
                 continue
             if state.is_visible(item.id):
@@ -440,7 +443,7 @@ def _check_items(
                             item.id,
                             None,
                             "repeat_min",
-                            "Add at least {count} entries.",
+                            N_("Add at least {count} entries."),
                             params={"count": item.min_count},
                         )
                     )
@@ -450,7 +453,7 @@ def _check_items(
                             item.id,
                             None,
                             "repeat_max",
-                            "Enter at most {count} entries.",
+                            N_("Enter at most {count} entries."),
                             params={"count": item.max_count},
                         )
                     )
@@ -459,7 +462,10 @@ def _check_items(
                 for extra in sorted(set(instance) - known):
                     issues.append(
                         AnswerIssue(
-                            extra, i, "unknown", "This answer belongs to no question of the form."
+                            extra,
+                            i,
+                            "unknown",
+                            N_("This answer belongs to no question of the form."),
                         )
                     )
                 _check_items(state, item.items, instance, i, issues)
@@ -488,7 +494,7 @@ def validate_answers(
     choices not offered, repeat counts, answers in locked sections (errors) and answers to
     questions that no longer apply (warnings)."""
     if not isinstance(answers, Mapping):
-        return [AnswerIssue("", None, "type", "The answers are damaged.")]
+        return [AnswerIssue("", None, "type", N_("The answers are damaged."))]
     state = state or evaluate(form, answers, today=today)
     issues: list[AnswerIssue] = []
     top_level = {
@@ -499,7 +505,9 @@ def validate_answers(
     }
     for extra in sorted(set(answers) - top_level):
         issues.append(
-            AnswerIssue(extra, None, "unknown", "This answer belongs to no question of the form.")
+            AnswerIssue(
+                extra, None, "unknown", N_("This answer belongs to no question of the form.")
+            )
         )
     for section in form.sections:
         _check_items(state, section.items, answers, None, issues)

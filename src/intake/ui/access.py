@@ -35,10 +35,23 @@ from intake.ui.errors import user_error
 from intake.ui.qt_i18n import Retranslatable
 
 
+def _center(view: QWidget, frame: QFrame) -> None:
+    """Put the card in the middle. Stretches instead of alignment flags, so that wrapped
+    labels get the height they need (alignment disables height-for-width)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(frame)
+    row.addStretch(1)
+    outer = QVBoxLayout(view)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+
+
 def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame(parent)
     frame.setObjectName("accessCard")
-    frame.setMaximumWidth(460)
+    frame.setFixedWidth(480)  # fixed: wrapped labels then get the height they need
     layout = QVBoxLayout(frame)
     layout.setSpacing(10)
     return frame, layout
@@ -88,10 +101,7 @@ class LoginView(Retranslatable, QWidget):
         box.addWidget(self.message)
         box.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
         box.addWidget(self.language, 0, Qt.AlignmentFlag.AlignLeft)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
+        _center(self, frame)
         self.button.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
         self.language.activated.connect(
@@ -159,10 +169,7 @@ class LockView(Retranslatable, QWidget):
         box.addWidget(self.password)
         box.addWidget(self.message)
         box.addLayout(buttons)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
+        _center(self, frame)
         self.button.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
         self.other.clicked.connect(self.switch_user)

@@ -132,7 +132,8 @@ class QuestionCard(QFrame):
         self.client_hint.setText("" if same else client.hint(self.question))
         self.client_hint.setVisible(bool(self.client_hint.text()))
         direction = Qt.LayoutDirection.RightToLeft if client_rtl else Qt.LayoutDirection.LeftToRight
-        align = Qt.AlignmentFlag.AlignRight if client_rtl else Qt.AlignmentFlag.AlignLeft
+        # Leading edge: the right edge when the label's direction is right to left.
+        align = Qt.AlignmentFlag.AlignLeading
         for label in (self.client_label, self.client_hint):
             label.setLayoutDirection(direction)
             label.setAlignment(align | Qt.AlignmentFlag.AlignTop)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -84,10 +85,9 @@ def _client_label(text: str, rtl: bool, object_name: str = "clientText") -> QLab
     label.setLayoutDirection(
         Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
     )
-    label.setAlignment(
-        (Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-        | Qt.AlignmentFlag.AlignVCenter
-    )
+    label.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+    # Fill the grid cell, so the alignment (not the grid) decides on which side the text sits.
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label
 
 
@@ -325,12 +325,12 @@ class RadioInput(AnswerInput):
         self.set_value(self._value)
 
     def _build(self, choices: Sequence[ChoiceView]) -> None:
-        known = list(self._rows)
+        """Two columns like the card: the choice in the UI language (the button) and in the
+        client's language; a descriptor (CEFR can-do statements) goes on a row below both."""
         for choice in choices:
             if choice.name in self._rows:
                 continue
-            row = len(known)
-            known.append(choice.name)
+            row = self.grid.rowCount()
             button = QRadioButton(self)
             self.group.addButton(button)
             self.buttons[choice.name] = button
@@ -344,18 +344,18 @@ class RadioInput(AnswerInput):
                 hint = QLabel(self)
                 hint.setObjectName("choiceHint")
                 hint.setWordWrap(True)
+                hint.setIndent(24)
                 client_hint = _client_label("", self.client_rtl, "clientHint")
-                self.grid.addWidget(hint, row, 2)
-                self.grid.addWidget(client_hint, row, 3)
+                self.grid.addWidget(hint, row + 1, 0)
+                self.grid.addWidget(client_hint, row + 1, 1)
             self._rows[choice.name] = (button, client, hint, client_hint)
+        self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
     def set_client_direction(self, rtl: bool) -> None:
         super().set_client_direction(rtl)
         direction = Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
-        align = (
-            Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
-        ) | Qt.AlignmentFlag.AlignVCenter
+        align = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
         for _button, client, _hint, client_hint in self._rows.values():
             for label in (client, client_hint):
                 if label is not None:
@@ -429,10 +429,7 @@ class ComboInput(AnswerInput):
         self.client.setLayoutDirection(
             Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
         )
-        self.client.setAlignment(
-            (Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-            | Qt.AlignmentFlag.AlignVCenter
-        )
+        self.client.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
 
     def set_choices(self, choices: Sequence[ChoiceView]) -> None:
         self._views = {c.name: c for c in choices}
