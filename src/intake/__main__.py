@@ -1,6 +1,6 @@
 """``python -m intake`` runs the command line (and, with no subcommand, the desktop app)."""
 
-from intake.cli import entry
+from intake.launcher import entry
 
 if __name__ == "__main__":
     entry()

@@ -7,19 +7,19 @@ non-zero; anything unexpected is logged (without personal data) and reported in 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from intake import __version__, i18n, logsetup, paths
 from intake.errors import IntakeError, InvalidInput
-from intake.formengine.cli import forms
 from intake.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,31 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str]) -> None:
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Subcommands from other packages are imported only when they run, so ``intake`` (and the
+    desktop app it starts) does not pay for the form engine, reportlab or httpx up front."""
+
+    lazy_subcommands: ClassVar[dict[str, str]] = {
+        "forms": "intake.formengine.cli:forms",
+        "report": "intake.reports.cli:report",
+        "sync": "intake.sync.cli:sync",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_subcommands:
+            module_name, attribute = self.lazy_subcommands[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Store directory."
 )
@@ -110,7 +134,7 @@ def main(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
                 "The desktop interface is not installed in this build; use the subcommands "
                 "(see 'intake --help')."
             ) from None
-        sys.exit(run(data_dir))
+        sys.exit(run(data_dir, lang))
 
 
 # -- store ------------------------------------------------------------------------------------
@@ -461,15 +485,6 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
         raise IntakeError("At least one check failed; see the lines marked FAIL above.")
 
 
-main.add_command(forms)
-from intake.reports.cli import report  # noqa: E402
-
-main.add_command(report)
-
-
-from intake.sync.cli import sync  # noqa: E402 - needs the helpers above
-
-main.add_command(sync)
 
 
 def connect_errors(exc: Exception) -> IntakeError | None:

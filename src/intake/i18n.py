@@ -13,14 +13,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import babel
-
 DOMAIN = "intake"
 DEFAULT_UI_LANGUAGE = "de"
 SOURCE_LANGUAGE = "en"  # message ids are English: English needs no catalog
 
 # The counselor's side (SPEC §4): German first, English.
 UI_LANGUAGES = ("de", "en")
+# Their names as they call themselves: shown before anything else is loaded (no CLDR lookup).
+UI_LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 # The client's side, ranked by need in Germany. Dari and Farsi are separate catalogs; Kurmanji
 # and Sorani use their ISO 639-3 codes (Babel knows both; Qt falls back to the script's layout).
 INTERVIEW_LANGUAGES = (
@@ -119,6 +119,8 @@ _CLDR_NAME_CODE = {"kmr": "ku"}
 
 def language_name(code: str, in_language: str) -> str:
     """``code``'s name in ``in_language`` from CLDR ("Dari", not "Persian (Afghanistan)")."""
+    import babel  # CLDR data: loaded when a name is first needed, not at start-up
+
     locale = babel.Locale.parse(in_language)
     for key in (code, _CLDR_NAME_CODE.get(code, code)):
         name = locale.languages.get(key)
@@ -128,6 +130,8 @@ def language_name(code: str, in_language: str) -> str:
 
 
 def language_info(code: str) -> LanguageInfo:
+    import babel
+
     locale = babel.Locale.parse(code)
     return LanguageInfo(
         code=code,

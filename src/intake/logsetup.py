@@ -7,7 +7,6 @@ their traceback but without the exception's message, which could quote user inpu
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import traceback
 from pathlib import Path
 
@@ -15,6 +14,8 @@ LOG_NAME = "intake.log"
 
 
 def configure(data_dir: Path, *, level: int = logging.INFO) -> Path | None:
+    import logging.handlers
+
     log_dir = Path(data_dir) / "logs"
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from intake import APP_NAME
 
 PORTABLE_MARKER = "intake-portable"
@@ -33,7 +31,12 @@ def default_data_dir() -> Path:
     override = os.environ.get("INTAKE_DATA_DIR")
     if override:
         return Path(override)
-    return portable_data_dir() or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    portable = portable_data_dir()
+    if portable is not None:
+        return portable
+    import platformdirs  # only when no directory was given
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def resource_dir() -> Path:

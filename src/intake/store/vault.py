@@ -34,6 +34,7 @@ from intake.store import connect, keyslots
 from intake.store.audit import AuditLog
 from intake.store.device import DeviceKeyring, KeyringStatus
 from intake.store.keyslots import KdfParams, KeySlotFile, Slot
+from intake.store.layout import DB_NAME, SLOTS_NAME
 from intake.store.migrations import migrations
 from intake.store.roles import ADMIN, MIN_PASSWORD_LENGTH, ROLES, USER_NAME
 from intake.store.session import Session
@@ -41,8 +42,6 @@ from intake.store.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "intake.db"
-SLOTS_NAME = "keyslots.json"
 THROTTLE_NAME = "login-throttle.json"
 
 

@@ -1,19 +1,15 @@
-"""Getting in: the first-run setup wizard, the login screen and the lock screen.
+"""Getting in: the login screen and the lock screen.
 
-Nothing here shows personal data. The lock screen replaces the whole workspace (the interview
+Nothing here shows personal data. This module is on the start-up path: it stays clear of the
+``Qt`` namespace, whose first use costs PySide6 some 25 ms of enum building. The lock screen replaces the whole workspace (the interview
 widgets are destroyed, not just hidden) and asks only for the password of the user who was
 working; "switch user" goes back to the login screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -23,14 +19,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
-    QWizard,
-    QWizardPage,
 )
 
 from intake import APP_NAME, i18n
-from intake.errors import IntakeError
 from intake.i18n import _
-from intake.store.roles import MIN_PASSWORD_LENGTH
 from intake.ui.errors import user_error
 from intake.ui.qt_i18n import Retranslatable
 
@@ -93,14 +85,17 @@ class LoginView(Retranslatable, QWidget):
         self.language = QComboBox(frame)
         self.language.setObjectName("uiLanguage")
         for code in i18n.UI_LANGUAGES:
-            self.language.addItem(i18n.language_name(code, code), code)
+            self.language.addItem(i18n.UI_LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(max(self.language.findData(i18n.current_language()), 0))
         box.addWidget(self.title)
         box.addWidget(self.subtitle)
         box.addLayout(form)
         box.addWidget(self.message)
-        box.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
-        box.addWidget(self.language, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.language)
+        buttons.addStretch(1)
+        buttons.addWidget(self.button)
+        box.addLayout(buttons)
         _center(self, frame)
         self.button.clicked.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
@@ -198,141 +193,3 @@ class LockView(Retranslatable, QWidget):
         self.message.show()
         self.password.clear()
         self.password.setFocus()
-
-
-class SetupWizard(QWizard):
-    """First run: the administrator account, the key store notice, the recovery code."""
-
-    def __init__(self, create: Callable[[str, str], Any], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("setupWizard")
-        self.create = create
-        self.created: Any = None
-        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
-        self.account = _AccountPage(self)
-        self.recovery = _RecoveryPage(self)
-        self.addPage(self.account)
-        self.addPage(self.recovery)
-        self.setWindowTitle(_("Set up Intake"))
-        self.resize(620, 460)
-
-
-class _AccountPage(QWizardPage):
-    def __init__(self, wizard: SetupWizard) -> None:
-        super().__init__(wizard)
-        self.wizard_ = wizard
-        self.setTitle(_("Administrator account"))
-        self.setSubTitle(
-            _(
-                "This creates the encrypted store on this device. The administrator manages users "
-                "and settings; counselors get their own accounts later."
-            )
-        )
-        self.name = QLineEdit(self)
-        self.name.setObjectName("setupAdmin")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("setupPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit(self)
-        self.repeat.setObjectName("setupRepeat")
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel(self)
-        self.message.setObjectName("problem")
-        self.message.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow(_("&User name:"), self.name)
-        form.addRow(
-            _("&Password (at least {count} characters):").format(count=MIN_PASSWORD_LENGTH),
-            self.password,
-        )
-        form.addRow(_("&Repeat password:"), self.repeat)
-        form.addRow(self.message)
-
-    def validatePage(self) -> bool:
-        if self.password.text() != self.repeat.text():
-            self.message.setText(_("The two passwords differ; type them again."))
-            return False
-        try:
-            self.wizard_.created = self.wizard_.create(
-                self.name.text().strip(), self.password.text()
-            )
-        except IntakeError as exc:
-            self.message.setText(exc.user_message())
-            return False
-        return True
-
-
-class _RecoveryPage(QWizardPage):
-    def __init__(self, wizard: SetupWizard) -> None:
-        super().__init__(wizard)
-        self.wizard_ = wizard
-        self.setTitle(_("Recovery code"))
-        self.setSubTitle(
-            _(
-                "This code opens the store if a password is forgotten or this computer's key store "
-                "is lost. It is shown only now: print it or write it down and lock it away."
-            )
-        )
-        self.code = QLabel(self)
-        self.code.setObjectName("recoveryCode")
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(16)
-        self.code.setFont(font)
-        self.keyring = QLabel(self)
-        self.keyring.setWordWrap(True)
-        self.print_button = QPushButton(_("&Print…"), self)
-        self.print_button.clicked.connect(self.print_code)
-        self.confirm = QCheckBox(_("I have printed or written down the recovery code."), self)
-        self.confirm.toggled.connect(self.completeChanged)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.code)
-        layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.keyring)
-        layout.addStretch(1)
-        layout.addWidget(self.confirm)
-
-    def initializePage(self) -> None:
-        created = self.wizard_.created
-        self.code.setText(created.recovery_code)
-        if created.device_bound:
-            self.keyring.setText(
-                _("The store is also bound to this computer's key store ({backend}).").format(
-                    backend=created.keyring.backend
-                )
-            )
-        else:
-            self.keyring.setText(
-                _(
-                    "No key store of the operating system is available here; the store is "
-                    "protected by passwords only."
-                )
-            )
-
-    def isComplete(self) -> bool:
-        return self.confirm.isChecked()
-
-    def print_code(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        document = QTextDocument()
-        document.setPlainText(
-            "\n".join(
-                [
-                    _("Intake recovery code"),
-                    "",
-                    self.code.text(),
-                    "",
-                    _(
-                        "Keep this sheet locked away. Anyone with it can open the store on this device."
-                    ),
-                ]
-            )
-        )
-        document.print_(printer)

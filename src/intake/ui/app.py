@@ -10,36 +10,54 @@ store is closed and the key dropped.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from intake import APP_ID, APP_NAME, __version__, i18n, logsetup, paths
-from intake.formengine import Form, default_form_path, load_form
-from intake.store.session import IdleLockPolicy, Session
-from intake.store.vault import Vault
-from intake.ui.access import LockView, LoginView, SetupWizard
+from intake.store import layout
+from intake.ui.access import LockView, LoginView
 from intake.ui.errors import show_error
 from intake.ui.fonts import application_font, register_fonts
 from intake.ui.qt_i18n import LanguageHub
 from intake.ui.worker import DbWorker
-from intake.ui.workspace import Workspace
+
+if TYPE_CHECKING:  # the heavy parts are imported after the login window is up (see _warm_up)
+    from intake.formengine import Form
+    from intake.store.session import IdleLockPolicy, Session
+    from intake.store.vault import Vault
+    from intake.ui.workspace import Workspace
+
+# Loaded on the database thread while the login window waits for a password.
+HEAVY_MODULES = (
+    "intake.store.vault",
+    "intake.formengine",
+    "intake.ui.workspace",
+)
 
 log = logging.getLogger(__name__)
 
-_INPUT_EVENTS = {
-    QEvent.Type.KeyPress,
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseMove,
-    QEvent.Type.Wheel,
-    QEvent.Type.TouchBegin,
-}
+
+def _input_events() -> frozenset:
+    # Built on first use: touching QEvent.Type makes PySide6 build a large enum (~30 ms),
+    # which the login window does not need.
+    return frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+        }
+    )
 
 
 class IdleWatcher(QObject):
@@ -50,27 +68,34 @@ class IdleWatcher(QObject):
     def __init__(self, app: QApplication, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(app)
         self.clock = clock
+        self.app = app
         self.policy: IdleLockPolicy | None = None
-        app.installEventFilter(self)
+        self.events: frozenset = frozenset()
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.check)
-        self.timer.start()
 
     def start(self, policy: IdleLockPolicy) -> None:
+        """Watch input from now on (only a logged-in session can time out)."""
+        self.events = self.events or _input_events()
+        if self.policy is None:
+            self.app.installEventFilter(self)
         self.policy = policy
+        self.timer.start()
 
     def stop(self) -> None:
         self.policy = None
+        self.timer.stop()
+        self.app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.policy is not None and event.type() in _INPUT_EVENTS:
+        if self.policy is not None and event.type() in self.events:
             self.policy.touch()
         return False
 
     def check(self) -> None:
         if self.policy is not None and self.policy.should_lock():
-            self.policy = None
+            self.stop()
             self.timed_out.emit()
 
 
@@ -80,7 +105,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        vault: Vault,
+        vault: Vault | Path,
         hub: LanguageHub,
         settings: QSettings,
         *,
@@ -90,29 +115,57 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.vault = vault
+        if isinstance(vault, Path):
+            self.data_dir, self._vault = vault, None
+        else:
+            self.data_dir, self._vault = vault.data_dir, vault
         self.hub = hub
         self.settings = settings
         self.worker = DbWorker(self)
         self.clock = clock
         self.today = today
-        self.form_path = form_path or default_form_path()
+        self.form_path = form_path
         self.form: Form | None = None
         self.session: Session | None = None
         self.workspace: Workspace | None = None
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.idle = IdleWatcher(QApplication.instance(), clock)
+        self._warm_up_timer = QTimer(self)
+        self._warm_up_timer.setSingleShot(True)
+        self._warm_up_timer.timeout.connect(self._warm_up)
         self.idle.timed_out.connect(self.lock)
         self.hub.changed.connect(self._language_changed)
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
 
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            from intake.store.vault import Vault
+
+            self._vault = Vault(self.data_dir)
+        return self._vault
+
+    def _warm_up(self) -> None:
+        register_fonts()  # the Arabic and Ethiopic families too (already known ones are skipped)
+        logsetup.configure(self.data_dir)
+
+        def load() -> None:
+            for name in HEAVY_MODULES:
+                importlib.import_module(name)
+
+        self.worker.submit(
+            load, on_error=lambda exc: log.warning("warm-up: %s", type(exc).__name__)
+        )
+
     # -- start -------------------------------------------------------------------------------
 
     def start(self) -> bool:
         """Show setup (first run) or the login screen; False when setup was cancelled."""
-        if not self.vault.exists():
+        if not layout.store_exists(self.data_dir):
+            from intake.ui.setup_wizard import SetupWizard
+
             wizard = SetupWizard(self._create_store, self)
             if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.created is None:
                 return False
@@ -132,10 +185,12 @@ class MainWindow(QMainWindow):
             old.deleteLater()
 
     def show_login(self, message: BaseException | None = None) -> None:
-        try:
-            users = self.vault.users()
-        except Exception as exc:  # a damaged key file: say so on the login screen
-            users, message = [], exc
+        users = layout.user_names(self.data_dir)
+        if not users:
+            try:  # the full check names what is wrong (a missing or damaged key file, …)
+                users = self.vault.users()
+            except Exception as exc:
+                users, message = [], exc
         view = LoginView(users, self)
         view.login_requested.connect(self.login)
         view.language_requested.connect(self.set_ui_language)
@@ -147,12 +202,17 @@ class MainWindow(QMainWindow):
         if message is not None:
             view.failed(message)
         view.password.setFocus()
+        # Later, not at once: an import on the other thread holds the GIL and would delay the
+        # first paint of this window; nobody types a password in 300 ms.
+        self._warm_up_timer.start(300)
 
     # -- session -----------------------------------------------------------------------------
 
     def _load_form(self) -> Form:
         if self.form is None:
-            self.form = load_form(self.form_path)
+            from intake.formengine import default_form_path, load_form
+
+            self.form = load_form(self.form_path or default_form_path())
         return self.form
 
     def login(self, user: str, password: str) -> None:
@@ -169,10 +229,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_user", session.user)
         self._open_workspace()
         if not self.workspace.resume():
-            self.workspace.profiles.search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.workspace.profiles.search.setFocus()
         self.logged_in.emit(session)
 
     def _open_workspace(self) -> None:
+        from intake.store.session import IdleLockPolicy
+        from intake.ui.workspace import Workspace
+
         session = self.session
         assert session is not None and self.form is not None
         workspace = Workspace(session, self.worker, self.form, self, today=self.today)
@@ -271,25 +334,31 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationDomain(APP_ID)
-    register_fonts()
+    register_fonts(only_default=True)
     app.setFont(application_font())
     load_style(app)
     return app
 
 
-def run(data_dir: Path) -> int:
+def launch(data_dir: str | Path | None, language: str | None = None) -> int:
+    """``intake [--data-dir DIR] [--lang L]``: the desktop app, without the CLI's imports."""
+    return run(Path(data_dir) if data_dir else paths.default_data_dir(), language)
+
+
+def run(data_dir: Path, language: str | None = None) -> int:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    logsetup.configure(data_dir)
-    app = create_application()
+    app = create_application()  # the local log is configured once the window is up
     settings = settings_for(data_dir)
     hub = LanguageHub(app)
-    hub.set_ui_language(settings.value("ui_language", "", str) or i18n.language_from_environment())
-    window = MainWindow(Vault(data_dir), hub, settings)
+    hub.set_ui_language(
+        language or settings.value("ui_language", "", str) or i18n.language_from_environment()
+    )
+    window = MainWindow(data_dir, hub, settings)
     install_excepthook(lambda: window)
     if not window.start():
         return 0
     window.show()
-    if "--print-ready" in sys.argv:  # for the start-up benchmark
-        QTimer.singleShot(0, lambda: print(f"ready {time.perf_counter()}", flush=True))
+    if os.environ.get("INTAKE_BENCH_READY"):  # bench/bench_ui.py: say when the login is up, quit
+        QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
     return app.exec()

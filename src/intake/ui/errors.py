@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from intake import __version__, logsetup
 from intake.errors import IntakeError
 from intake.i18n import _
-from intake.store import connect
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +21,8 @@ log = logging.getLogger(__name__)
 def user_error(exc: BaseException) -> IntakeError | None:
     if isinstance(exc, IntakeError):
         return exc
+    from intake.store import connect
+
     return connect.classify(exc)
 
 

@@ -12,20 +12,30 @@ log = logging.getLogger(__name__)
 
 # Arabic-script and Ethiopic text is shown larger in the client column (SPEC §4).
 CLIENT_SCALE = {fonts.ARABIC: 1.3, fonts.ETHIOPIC: 1.2}
+_registered: dict[str, list[str]] = {}  # file → families, so a second call adds nothing
 
 
-def register_fonts() -> list[str]:
-    """Add the shipped font files to Qt's database; returns the families Qt now knows."""
+def register_fonts(*, only_default: bool = False) -> list[str]:
+    """Add the shipped font files to Qt's database; returns the families Qt now knows.
+
+    ``only_default`` registers just the Latin/Cyrillic family (what the login window needs); the
+    app adds the others a moment later, before any interview can be opened."""
     families: list[str] = []
     for family in fonts.FAMILIES:
+        if only_default and family is not fonts.DEFAULT_FAMILY:
+            continue
         for bold in (False, True):
             path = family.path(bold=bold)
+            if str(path) in _registered:
+                families += _registered[str(path)]
+                continue
             if not path.is_file():
                 log.warning("shipped font missing: %s", path.name)
                 continue
             font_id = QFontDatabase.addApplicationFont(str(path))
             if font_id >= 0:
-                families += QFontDatabase.applicationFontFamilies(font_id)
+                _registered[str(path)] = QFontDatabase.applicationFontFamilies(font_id)
+                families += _registered[str(path)]
     return sorted(set(families))
 
 

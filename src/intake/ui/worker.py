@@ -9,7 +9,6 @@ millisecond, and Qt's model API is synchronous).
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -24,11 +23,19 @@ class DbWorker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="intake-db"
-        )
+        self._executor_instance = None  # made on first use: the login window does not need it
         self._pending = 0
         self._finished.connect(self._deliver)
+
+    @property
+    def _executor(self):
+        if self._executor_instance is None:
+            import concurrent.futures
+
+            self._executor_instance = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="intake-db"
+            )
+        return self._executor_instance
 
     @property
     def busy(self) -> bool:
@@ -39,10 +46,10 @@ class DbWorker(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
-    ) -> concurrent.futures.Future:
+    ) -> Any:
         self._pending += 1
 
-        def finished(future: concurrent.futures.Future) -> None:
+        def finished(future: Any) -> None:
             error = future.exception()
             if error is not None:
                 self._finished.emit(on_error, error, True)
@@ -62,7 +69,8 @@ class DbWorker(QObject):
         self._executor.submit(lambda: None).result()
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
+        if self._executor_instance is not None:
+            self._executor_instance.shutdown(wait=True)
 
     @Slot(object, object, object)
     def _deliver(self, callback: Callable | None, value: Any, is_error: bool) -> None:

@@ -81,7 +81,7 @@ class Workspace(Retranslatable, QWidget):
         self.language = QComboBox(self)
         self.language.setObjectName("uiLanguage")
         for code in i18n.UI_LANGUAGES:
-            self.language.addItem(i18n.language_name(code, code), code)
+            self.language.addItem(i18n.UI_LANGUAGE_NAMES[code], code)
         self.lock_button = QPushButton(self)
         self.lock_button.setObjectName("lockButton")
         self.lock_button.setAutoDefault(False)

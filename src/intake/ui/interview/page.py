@@ -234,8 +234,12 @@ class SectionPage(QScrollArea):
         return [card for card in self.cards.values() if card.isVisibleTo(self.widget())]
 
     def first_input(self) -> QWidget | None:
+        body = self.widget()
+        for card in self.cards.values():  # built in form order; the first visible one wins
+            if card.index is None and card.isVisibleTo(body) and card.focus_target() is not None:
+                return card.focus_target()
         for card in self.ordered_cards():
-            if card.isVisibleTo(self.widget()) and card.focus_target() is not None:
+            if card.isVisibleTo(body) and card.focus_target() is not None:
                 return card.focus_target()
         return None
 

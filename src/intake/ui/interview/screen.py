@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -203,6 +203,13 @@ class InterviewScreen(Retranslatable, QWidget):
         self._fill_languages()
         self.retranslate_ui()
         self.show_section(self.current)
+        # The other sections are built one per event-loop turn while the counselor reads the
+        # first one, so switching later only shows a ready page (SPEC §9: under 30 ms).
+        self._to_build = [s.id for s in self.form.sections if s.id != self.current]
+        self._build_timer = QTimer(self)  # owned: it dies with the screen
+        self._build_timer.setSingleShot(True)
+        self._build_timer.timeout.connect(self._build_next)
+        self._build_timer.start(0)
 
     # -- texts -------------------------------------------------------------------------------
 
@@ -270,6 +277,17 @@ class InterviewScreen(Retranslatable, QWidget):
             self.pages[section_id] = page
             self.stack.addWidget(page)
         return page
+
+    def _build_next(self) -> None:
+        while self._to_build:
+            section_id = self._to_build.pop(0)
+            if section_id not in self.pages:
+                page = self.page(section_id)
+                body = page.widget()
+                body.ensurePolished()  # style and fonts resolved now, not on the first show
+                body.layout().activate()
+                self._build_timer.start(0)
+                return
 
     def open_sections(self) -> list[str]:
         states = self.controller.state.sections
