@@ -12,14 +12,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from keyrings.alt.file import PlaintextKeyring  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from keyrings.alt.file import PlaintextKeyring
+from PySide6.QtCore import QTimer
 
-from intake.store.device import DeviceKeyring  # noqa: E402
-from intake.store.keyslots import MINIMUM_KDF  # noqa: E402
-from intake.store.vault import Vault  # noqa: E402
-from intake.ui.app import MainWindow, create_application, settings_for  # noqa: E402
-from intake.ui.qt_i18n import LanguageHub  # noqa: E402
+from intake.store.device import DeviceKeyring
+from intake.store.keyslots import MINIMUM_KDF
+from intake.store.vault import Vault
+from intake.ui.app import MainWindow, create_application, settings_for
+from intake.ui.qt_i18n import LanguageHub
 
 ANSWERS = [
     ("family_name", "Тестова"),

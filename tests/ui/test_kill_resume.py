@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import COUNSELOR_PASSWORD
 from tests.ui.app_child import ANSWERS
 from tests.ui.conftest import log_in
@@ -23,7 +22,11 @@ def test_kill_mid_interview_and_reopen_at_the_last_answer(qtbot, store, device_k
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), QT_QPA_PLATFORM="offscreen")
     child = subprocess.Popen(
         [sys.executable, str(CHILD), str(store.data_dir), device_keyring.backend.file_path, "bert"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     child.stdin.write(COUNSELOR_PASSWORD + "\n")
     child.stdin.flush()
@@ -46,6 +49,9 @@ def test_kill_mid_interview_and_reopen_at_the_last_answer(qtbot, store, device_k
         card = screen.pages["person"].cards[(question, None)]
         assert card.input.edit.text() == answered[question]
     focus_card = screen.pages["person"].cards[(screen.controller.position["question"], None)]
-    assert focus_card.question.id in (last, ANSWERS[len(saved)][0] if len(saved) < len(ANSWERS) else last)
+    assert focus_card.question.id in (
+        last,
+        ANSWERS[len(saved)][0] if len(saved) < len(ANSWERS) else last,
+    )
     assert focus_card.input.edit.hasFocus()
     assert window.session.integrity_problems() == []
