@@ -413,12 +413,14 @@ def profile_delete(obj, profile_id, yes, user, password_stdin) -> None:
 def demo(obj: Context, count: int, seed: int, user, password_stdin) -> None:
     """Fill the store with fictional profiles for trying things out."""
     from intake.demo import demo_profiles
+    from intake.formengine import default_form_path, load_form
 
+    form = load_form(default_form_path())
     session = obj.session(user, password_stdin)
     batch = 1000
     try:
         session.require("profiles.write", N_("create profiles"))
-        profiles = demo_profiles(count, seed)
+        profiles = demo_profiles(count, seed, form=form)
         done = 0
         with click.progressbar(length=count, label=_("Creating profiles"), file=sys.stderr) as bar:
             while done < count:
@@ -427,7 +429,10 @@ def demo(obj: Context, count: int, seed: int, user, password_stdin) -> None:
                     for _index in range(size):
                         status = "complete" if done % 3 else "draft"
                         session.profiles.save(
-                            next(profiles), form_id="erstprofil", form_version="1", status=status
+                            next(profiles),
+                            form_id=form.id,
+                            form_version=form.version,
+                            status=status,
                         )
                         done += 1
                 bar.update(size)
@@ -483,8 +488,6 @@ def doctor(obj: Context, user, password_stdin, server) -> None:
         click.echo(f"[{check.status:>4}] {check.name}: {check.detail}")
     if any(check.status == "FAIL" for check in results):
         raise IntakeError("At least one check failed; see the lines marked FAIL above.")
-
-
 
 
 def connect_errors(exc: Exception) -> IntakeError | None:

@@ -23,7 +23,11 @@ _NOT_COUNTRIES = frozenset(
 _NOT_LANGUAGES = frozenset({"und", "zxx", "mul", "mis", "root"})
 # Regional variants that are languages in their own right for our purpose.
 _EXTRA_LANGUAGES = ("fa_AF",)
-_NAME_OVERRIDES_EN = {"fa_AF": "Dari", "ku": "Kurdish (Kurmanji)", "ckb": "Kurdish (Sorani)"}
+# Kurmanji is offered under its ISO 639-3 code "kmr" (the code of its catalog) instead of CLDR's
+# "ku"; its names are CLDR's names for "ku".
+_CODE_INSTEAD_OF_CLDR = {"ku": "kmr"}
+_CLDR_CODE = {ours: cldr for cldr, ours in _CODE_INSTEAD_OF_CLDR.items()}
+_NAME_OVERRIDES_EN = {"fa_AF": "Dari", "kmr": "Kurdish (Kurmanji)", "ckb": "Kurdish (Sorani)"}
 
 
 @lru_cache(maxsize=64)
@@ -49,7 +53,11 @@ def country_codes() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def language_codes() -> tuple[str, ...]:
     english = Locale("en").languages
-    codes = {code for code in english if "_" not in code and code not in _NOT_LANGUAGES}
+    codes = {
+        _CODE_INSTEAD_OF_CLDR.get(code, code)
+        for code in english
+        if "_" not in code and code not in _NOT_LANGUAGES
+    }
     codes.update(_EXTRA_LANGUAGES)
     return tuple(sorted(codes))
 
@@ -82,7 +90,7 @@ def language_name(code: str, language: str = "en") -> str:
         return _NAME_OVERRIDES_EN[code]
     for candidate in (locale, _locale("en")):
         if candidate is not None:
-            name = candidate.languages.get(code)
+            name = candidate.languages.get(_CLDR_CODE.get(code, code))
             if name:
                 return name
     return code
