@@ -32,6 +32,7 @@ from intake.i18n import N_, _
 from intake.store.roles import ROLE_LABELS, allowed
 from intake.store.session import Session
 from intake.ui.admin import AdminPage
+from intake.ui.background_sync import BackgroundSync
 from intake.ui.errors import show_error
 from intake.ui.interview.controller import InterviewController
 from intake.ui.interview.screen import InterviewScreen
@@ -107,7 +108,10 @@ class Workspace(Retranslatable, QWidget):
         self.profiles.new_interview.connect(self.new_interview)
         self.empty_interview = QLabel(self)
         self.empty_interview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sync = SyncPage(session, worker, self)
+        self.background = BackgroundSync(session, worker, self)
+        self.background.finished.connect(lambda _summary: self.refresh_sync_state())
+        self.background.failed.connect(lambda _exc: self.refresh_sync_state())
+        self.sync = SyncPage(session, worker, self, background=self.background, form=form)
         self.sync.synced.connect(self.refresh_sync_state)
         self.admin = (
             AdminPage(session, worker, self) if allowed(session.role, "users.manage") else None
@@ -142,6 +146,7 @@ class Workspace(Retranslatable, QWidget):
         self.profiles.reload()
         self.refresh_sync_state()
         self.show_page("profiles")
+        self.background.start()
 
     def retranslate_ui(self) -> None:
         for row in range(self.nav.count()):
