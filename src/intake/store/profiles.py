@@ -54,18 +54,7 @@ class Revision:
 
     def body(self) -> dict[str, Any]:
         """Everything the content hash covers (all but the id, the hash and where it came from)."""
-        return {
-            "profile_id": self.profile_id,
-            "parents": sorted(self.parents),
-            "author": self.author,
-            "device_id": self.device_id,
-            "created_at": self.created_at,
-            "form_id": self.form_id,
-            "form_version": self.form_version,
-            "status": self.status,
-            "deleted": self.deleted,
-            "answers": self.answers,
-        }
+        return hashed_body(self)
 
     def to_json(self, *, with_answers: bool = True) -> dict[str, Any]:
         data = {"id": self.id, "content_hash": self.content_hash, **self.body()}
@@ -91,6 +80,28 @@ class Revision:
             answers=json.loads(row["answers"]) if row["answers"] is not None else None,
             origin=row["origin"],
         )
+
+
+# What a revision's content hash covers — the sync contract (docs/sync.md) rests on this list.
+HASHED_FIELDS = (
+    "profile_id",
+    "parents",
+    "author",
+    "device_id",
+    "created_at",
+    "form_id",
+    "form_version",
+    "status",
+    "deleted",
+    "answers",
+)
+
+
+def hashed_body(revision: Any) -> dict[str, Any]:
+    """The hashed fields of ``revision`` (a :class:`Revision` or the sync protocol's document)."""
+    body = {name: getattr(revision, name) for name in HASHED_FIELDS}
+    body["parents"] = sorted(body["parents"])
+    return body
 
 
 def content_hash(body: Mapping[str, Any]) -> str:

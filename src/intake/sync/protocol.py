@@ -7,13 +7,13 @@ written down in ``docs/sync.md``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from intake.store.fileio import canonical_json
+from intake.store.profiles import content_hash as _store_content_hash
+from intake.store.profiles import hashed_body
 
 API_PREFIX = "/v1"
 PROTOCOL_VERSION = 1
@@ -34,9 +34,8 @@ MAX_PARENTS = 16
 MERGE_DEVICE = "automatic-merge"
 
 
-def content_hash(body: dict[str, Any]) -> str:
-    """The revision hash both sides compute (same canonical JSON as the local store)."""
-    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
+# The revision hash and what it covers are the local store's: one definition for both sides.
+content_hash = _store_content_hash
 
 
 class _Strict(BaseModel):
@@ -141,18 +140,7 @@ class RevisionDoc(_Strict):
     )
 
     def body(self) -> dict[str, Any]:
-        return {
-            "profile_id": self.profile_id,
-            "parents": sorted(self.parents),
-            "author": self.author,
-            "device_id": self.device_id,
-            "created_at": self.created_at,
-            "form_id": self.form_id,
-            "form_version": self.form_version,
-            "status": self.status,
-            "deleted": self.deleted,
-            "answers": self.answers,
-        }
+        return hashed_body(self)
 
     def hash_matches(self) -> bool:
         try:
