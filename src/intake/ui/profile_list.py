@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -195,6 +195,7 @@ class ProfileTableModel(QAbstractTableModel):
 class ProfileListPage(Retranslatable, QWidget):
     open_profile = Signal(str)
     new_interview = Signal()
+    print_requested = Signal(str)  # profile id (Ctrl+P or the row's context menu)
 
     def __init__(self, session: Session, worker: DbWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -249,6 +250,13 @@ class ProfileListPage(Retranslatable, QWidget):
         self.new_button.clicked.connect(self.new_interview)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_interview.emit)
+        self.print_action = QAction(self)
+        self.print_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_action.triggered.connect(self._print_current)
+        self.addAction(self.print_action)
+        self.table.addAction(self.print_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -257,6 +265,7 @@ class ProfileListPage(Retranslatable, QWidget):
         self.mine.setText(_("Only mine"))
         self.new_button.setText(_("New interview"))
         self.new_button.setToolTip("Ctrl+N")
+        self.print_action.setText(_("Print…"))
         current_status = self.status.currentData()
         self.status.clear()
         self.status.addItem(_("All states"), "")
@@ -299,6 +308,11 @@ class ProfileListPage(Retranslatable, QWidget):
         if self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
+
+    def _print_current(self) -> None:
+        profile_id = self.model.profile_id(self.table.currentIndex().row())
+        if profile_id:
+            self.print_requested.emit(profile_id)
 
     def _open(self, row: int) -> None:
         profile_id = self.model.profile_id(row)

@@ -36,6 +36,8 @@ from intake.ui.background_sync import BackgroundSync
 from intake.ui.errors import show_error
 from intake.ui.interview.controller import InterviewController
 from intake.ui.interview.screen import InterviewScreen
+from intake.ui.print_queue import PrintQueuePage
+from intake.ui.printing import Printing
 from intake.ui.profile_list import ProfileListPage
 from intake.ui.qt_i18n import Retranslatable
 from intake.ui.sync_page import SyncPage, sync_status
@@ -47,6 +49,7 @@ NAV = (
     ("profiles", N_("Profiles"), "profiles.read"),
     ("interview", N_("Interview"), "profiles.write"),
     ("sync", N_("Sync"), "profiles.read"),
+    ("print_queue", N_("Print queue"), "reports.batch"),
     ("admin", N_("Administration"), "users.manage"),
 )
 
@@ -106,6 +109,8 @@ class Workspace(Retranslatable, QWidget):
         self.profiles = ProfileListPage(session, worker, self)
         self.profiles.open_profile.connect(self.open_profile)
         self.profiles.new_interview.connect(self.new_interview)
+        self.printing = Printing(session, worker, self)
+        self.profiles.print_requested.connect(self.printing.print_profile)
         self.empty_interview = QLabel(self)
         self.empty_interview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.background = BackgroundSync(session, worker, self)
@@ -121,6 +126,9 @@ class Workspace(Retranslatable, QWidget):
             "interview": self.empty_interview,
             "sync": self.sync,
         }
+        if self.printing.can_batch:
+            self.print_queue = PrintQueuePage(session, worker, self.printing, self)
+            self._pages["print_queue"] = self.print_queue
         if self.admin is not None:
             self._pages["admin"] = self.admin
         for key, page in self._pages.items():
@@ -183,6 +191,9 @@ class Workspace(Retranslatable, QWidget):
         self.pages.setCurrentWidget(self._pages[key])
         if key == "profiles":
             self.profiles.search.setFocus()
+        elif key == "print_queue":
+            self.print_queue.reload()
+            self.print_queue.search.setFocus()
 
     def refresh_sync_state(self) -> None:
         try:
@@ -245,6 +256,7 @@ class Workspace(Retranslatable, QWidget):
         self.close_interview()
         screen = InterviewScreen(controller, self)
         screen.closed.connect(self._interview_closed)
+        screen.print_requested.connect(self.printing.print_profile)
         controller.save_status.connect(
             lambda status, _d: status == "saved" and self.refresh_sync_state()
         )

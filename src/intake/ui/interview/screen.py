@@ -114,6 +114,7 @@ class ReviewPage(QWidget):
 class InterviewScreen(Retranslatable, QWidget):
     closed = Signal(str)  # profile id, when the interview was finalized or left
     section_switched = Signal(str, float)  # section id, milliseconds (for the benchmark)
+    print_requested = Signal(str, str)  # profile id, interview language (Ctrl+P)
 
     def __init__(self, controller: InterviewController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,10 +159,19 @@ class InterviewScreen(Retranslatable, QWidget):
         self.next_button = QPushButton(self)
         self.review_button = QPushButton(self)
         self.leave_button = QPushButton(self)
-        for button in (self.back_button, self.next_button, self.review_button, self.leave_button):
+        self.print_button = QPushButton(self)
+        self.print_button.setObjectName("printProfile")
+        for button in (
+            self.back_button,
+            self.next_button,
+            self.review_button,
+            self.leave_button,
+            self.print_button,
+        ):
             button.setAutoDefault(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.leave_button)
+        bottom.addWidget(self.print_button)
         bottom.addStretch(1)
         bottom.addWidget(self.review_button)
         bottom.addWidget(self.back_button)
@@ -183,6 +193,7 @@ class InterviewScreen(Retranslatable, QWidget):
         self.next_button.clicked.connect(lambda: self.step(1))
         self.review_button.clicked.connect(lambda: self.show_section(REVIEW))
         self.leave_button.clicked.connect(self.leave)
+        self.print_button.clicked.connect(self.request_print)
         self.language.activated.connect(self._language_picked)
         self.review.jump.connect(self.go_to)
         self.review.finalize_requested.connect(self.finalize)
@@ -196,6 +207,7 @@ class InterviewScreen(Retranslatable, QWidget):
             ("Ctrl+PgUp", lambda: self.step(-1)),
             ("Ctrl+R", lambda: self.show_section(REVIEW)),
             ("Ctrl+Shift+L", lambda: self.language.setFocus()),
+            ("Ctrl+P", self.request_print),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -220,6 +232,8 @@ class InterviewScreen(Retranslatable, QWidget):
         self.next_button.setText(_("Next"))
         self.review_button.setText(_("Review"))
         self.leave_button.setText(_("Back to the list"))
+        self.print_button.setText(_("Print…"))
+        self.print_button.setToolTip("Ctrl+P")
         self.back_button.setToolTip("Alt+Left")
         self.next_button.setToolTip("Alt+Right")
         self.review_button.setToolTip("Ctrl+R")
@@ -425,6 +439,11 @@ class InterviewScreen(Retranslatable, QWidget):
         from intake.ui.errors import show_error
 
         self.controller.finalize(done, lambda exc: show_error(self, exc))
+
+    def request_print(self) -> None:
+        """Save what is pending, then ask for the print dialog of this profile."""
+        self.controller.flush()
+        self.print_requested.emit(self.controller.profile_id, self.controller.interview_language)
 
     def leave(self) -> None:
         """Back to the list on purpose: saved, and not reopened at the next login."""
