@@ -2,7 +2,8 @@
 
 Starting the app is the common case and must be quick (SPEC §9: at most 1.5× a bare PySide6
 window), so ``intake`` and ``intake --data-dir DIR`` go to the desktop without importing the
-command-line machinery; everything else is handed to :mod:`intake.cli`.
+command-line machinery; ``intake --self-test`` runs :mod:`intake.selftest`; everything else is
+handed to :mod:`intake.cli`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def _desktop_arguments(argv: list[str]) -> dict[str, str] | None:
 
 
 def entry() -> None:
+    if sys.argv[1:2] == ["--self-test"]:  # the bundle's smoke test, before Qt or the CLI load
+        from intake.selftest import main
+
+        sys.exit(main(sys.argv[2:]))
     options = _desktop_arguments(sys.argv[1:])
     if options is None:
         from intake.cli import entry as cli_entry

@@ -1,7 +1,8 @@
 """Where form files, shared choice lists and the published JSON Schema live.
 
-In the source tree (and an editable install) that is the repository's ``forms/`` folder; a bundle
-or a Jobcenter's own forms can be pointed to with ``INTAKE_FORMS_DIR``.
+In the source tree (and an editable install) that is the repository's ``forms/`` folder, in a
+PyInstaller bundle the bundled copy (``paths.resource_dir()``); a Jobcenter's own forms can be
+pointed to with ``INTAKE_FORMS_DIR``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ def forms_dir() -> Path:
     override = os.environ.get("INTAKE_FORMS_DIR")
     if override:
         return Path(override)
+    from intake.paths import resource_dir  # the repository, or the bundle's _MEIPASS
+
     here = Path(__file__).resolve()
-    for candidate in (here.parent / "forms", here.parents[3] / "forms"):
+    shipped = resource_dir() / "forms"
+    for candidate in (here.parent / "forms", shipped):
         if (candidate / "schema").is_dir():
             return candidate
-    return here.parents[3] / "forms"
+    return shipped
 
 
 def schema_dir() -> Path:
