@@ -5,7 +5,8 @@
 Makes a throw-away store with demo profiles and the fictional personas of the tests, drives the
 real windows, and saves: the login, the profile list, the interview in German beside Arabic,
 Tigrinya and Ukrainian, the review page, the lock screen, and one interview page in every
-interview language (docs/screenshots/languages/). Look at them after every UI change.
+interview language (docs/screenshots/languages/), the print preview of a case summary and of an
+Arabic client copy, and the supervisors' print queue. Look at them after every UI change.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def main() -> int:
     created = vault.create("anna.berger", PASSWORD)
     session = created.session
     session.add_user("ben.okafor", "counselor", PASSWORD)
+    session.add_user("clara.weiss", "supervisor", PASSWORD)
     from intake.formengine import default_form_path, load_form
 
     form = load_form(default_form_path())
@@ -119,9 +121,38 @@ def main() -> int:
     spin(app, 0.4)
     window.grab().save(str(OUT / "review.png"))
 
+    def print_preview(persona: str, kind: str, name: str) -> None:
+        dialog = workspace.printing.print_profile(ids[persona])
+        dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+        wait(app, lambda: dialog.pdf is not None and not dialog._busy)
+        spin(app, 0.4)
+        dialog.grab().save(str(name))
+        dialog.close()
+
+    print_preview("olena", "case", OUT / "print-preview.png")
+    print_preview("samer", "client", OUT / "print-preview-ar.png")
+
     window.lock()
     spin(app, 0.4)
     window.grab().save(str(OUT / "lock.png"))
+
+    window.show_login()
+    window.login("clara.weiss", PASSWORD)
+    wait(app, lambda: window.workspace is not None)
+    window.workspace.show_page("print_queue")
+    queue = window.workspace.print_queue
+    queue.status.setCurrentIndex(queue.status.findData("complete"))
+    queue.reload()
+    queue.table.selectRow(0)
+    for row in (2, 3, 5):
+        queue.table.selectionModel().select(
+            queue.model.index(row, 0),
+            queue.table.selectionModel().SelectionFlag.Select
+            | queue.table.selectionModel().SelectionFlag.Rows,
+        )
+    queue.only_selected.setChecked(True)
+    spin(app, 0.5)
+    window.grab().save(str(OUT / "print-queue.png"))
     window.close()
     print(f"screenshots written to {OUT}")
     return 0

@@ -87,6 +87,8 @@ def test_preview_shows_every_page_as_an_image_with_ink(qtbot, window, profiles):
     assert dialog.language.currentData() == "uk", (
         "the client copy defaults to the interview language"
     )
+    scroll = dialog.preview.verticalScrollBar()
+    assert scroll.maximum() > 0 and scroll.value() == 0, "a full page scrolls, from its top"
     assert not dialog.language.isEnabled(), "the case summary is German only"
 
     dialog.kind.setCurrentIndex(dialog.kind.findData("client"))

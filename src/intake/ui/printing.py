@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -313,7 +314,9 @@ class ProfilePrintDialog(Retranslatable, QDialog):
         self.pages_widget.setObjectName("printPages")
         self.pages_layout = QVBoxLayout(self.pages_widget)
         self.pages_layout.setSpacing(16)
-        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        # the pages' full size is the minimum: taller than the window means a scroll bar
+        self.pages_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.preview = QScrollArea(self)
         self.preview.setObjectName("printPreview")
         self.preview.setWidget(self.pages_widget)
