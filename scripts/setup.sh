@@ -5,8 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Shared libraries PySide6's offscreen and xcb platforms load, and poppler-utils for rendering
-# PDFs to images in tests. Python packages come from pip only.
-APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 poppler-utils)
+# PDFs to images in tests. For the desktop bundle (packaging/): binutils for PyInstaller, the
+# xcb libraries Qt's X11 plugin links (so the bundle carries them), Xvfb to run it on X11,
+# dbus-daemon and gnome-keyring for a real Secret Service. Python packages come from pip only.
+APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 poppler-utils
+              binutils libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 xvfb xauth
+              dbus-daemon gnome-keyring)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -7,4 +7,10 @@ bash scripts/setup.sh test server gui
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# CI (or INTAKE_BUILD_BUNDLE=1) also builds the desktop bundle from a clean venv; the frozen
+# app is then driven by tests/packaging/test_bundle.py (self-test, CLI, portable mode, login).
+if [ "${CI:-}" = true ] || [ "${INTAKE_BUILD_BUNDLE:-}" = 1 ]; then
+  bash packaging/build.sh
+  export INTAKE_BUNDLE="$PWD/dist/intake"
+fi
 .venv/bin/python -m pytest "$@"
