@@ -121,7 +121,14 @@ def mutate(data: dict, rng: random.Random, kind: str) -> dict:
         candidates = [p for p in ALL_PATHS if isinstance(p[-1], str) and p[-1] in EXPRESSION_KEYS]
         path = rng.choice(candidates)
         text = _get(data, path)
-        cut = rng.randrange(len(text)) if text else 0
+        # Cut outside string literals: " and" inside 'a b' would still be a valid expression.
+        outside, quoted = [], False
+        for position, char in enumerate(text):
+            if not quoted:
+                outside.append(position)
+            if char == "'":
+                quoted = not quoted
+        cut = rng.choice(outside) if outside else 0
         _get(data, path[:-1])[path[-1]] = (
             text[:cut] + rng.choice(["(", "${", "'", " and", ")", "$$"]) + text[cut:]
         )
