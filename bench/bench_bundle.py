@@ -2,8 +2,8 @@
 
 Both sides are PyInstaller one-folder bundles started the same way, interleaved in the same run:
 the Intake bundle from packaging/build.sh (``dist/intake``) and a tiny bundle that only shows an
-empty QWidget, built here with the same clean venv's PyInstaller (cached in
-``build/bench-bare``). The app prints "ready" once its login window is shown
+empty QWidget, built here with the same clean venv's PyInstaller and the same module layout
+(loose .pyc files, no PYZ archive; cached in ``build/bench-bare``). The app prints "ready" once its login window is shown
 (``INTAKE_BENCH_READY=1``); the bare window prints it at the same point. Budget: ratio <= 1.5.
 Also reports the size of both bundles on disk.
 
@@ -41,6 +41,9 @@ app.exec()
 '''
 
 
+NOARCHIVE_MARK = "# built with --debug noarchive, like dist/intake\n"
+
+
 def venv_bin() -> Path:
     venv = ROOT / "build" / "venv-bundle"
     return venv / ("Scripts" if os.name == "nt" else "bin")
@@ -54,10 +57,10 @@ def build_bare() -> Path:
     """The bare-window bundle (PyInstaller, one folder, same venv as the app's bundle)."""
     exe = BARE_DIR / "dist" / "bare" / exe_name("bare")
     script = BARE_DIR / "bare.py"
-    if exe.is_file() and script.is_file() and script.read_text() == BARE:
+    if exe.is_file() and script.is_file() and script.read_text() == BARE + NOARCHIVE_MARK:
         return exe
     BARE_DIR.mkdir(parents=True, exist_ok=True)
-    script.write_text(BARE)
+    script.write_text(BARE + NOARCHIVE_MARK)
     pyinstaller = venv_bin() / exe_name("pyinstaller")
     if not pyinstaller.is_file():
         raise SystemExit("no build/venv-bundle: run 'bash packaging/build.sh' first")
@@ -70,6 +73,8 @@ def build_bare() -> Path:
             "WARN",
             "--name",
             "bare",
+            "--debug",
+            "noarchive",  # built like the app's bundle (packaging/intake.spec: noarchive=True)
             "--distpath",
             str(BARE_DIR / "dist"),
             "--workpath",
