@@ -13,7 +13,8 @@
 ;     the uninstaller's first window. Silent uninstalls (/SILENT, /VERYSILENT) always keep it.
 ;   * the device secret in the Windows Credential Manager (service "de.jobcenter.intake") is not
 ;     touched: without the data it unlocks nothing, and with kept data it is still needed.
-; Unattended install for software distribution: Intake-<version>-setup.exe /VERYSILENT /CURRENTUSER
+; Unattended install for software distribution: Intake-<version>-setup.exe /VERYSILENT
+; Needs Inno Setup 6.3 or later (x64compatible).
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
@@ -28,7 +29,6 @@ AppVersion={#AppVersion}
 AppPublisher=Intake contributors
 AppComments=Erstprofil interviews for Jobcenters, offline and encrypted
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
@@ -43,7 +43,6 @@ ArchitecturesInstallIn64BitMode=x64compatible
 UninstallDisplayIcon={app}\intake.exe
 UninstallDisplayName={#AppName} {#AppVersion}
 CloseApplications=yes
-LicenseFile=
 
 [Languages]
 Name: "de"; MessagesFile: "compiler:Languages\German.isl"
