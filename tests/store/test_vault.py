@@ -244,3 +244,18 @@ def test_idle_lock_policy():
     policy.touch()
     now[0] = 3600
     assert policy.should_lock()  # the absolute limit wins over activity
+
+
+def test_large_stores_are_checked_after_login(vault, session, monkeypatch):
+    from intake.store import vault as vault_module
+
+    session.close()
+    monkeypatch.setattr(vault_module, "FULL_CHECK_BYTES", 0)  # every store counts as large
+    opened = vault.unlock("anna", PASSWORD)
+    assert not opened.checked_at_login
+    assert opened.integrity_problems() == []  # what the app then runs in the background
+    opened.close()
+    monkeypatch.undo()
+    again = vault.unlock("anna", PASSWORD)
+    assert again.checked_at_login
+    again.close()

@@ -148,3 +148,10 @@ def m004_sync_state(db: Database) -> None:
         pk="seq",
         not_null={"profile_id", "at", "reason"},
     )
+
+
+@migrations()
+def m005_revision_profile_index(db: Database) -> None:
+    # Counting waiting profiles (the sync indicator) joins the outbox to revisions for their
+    # profile id; with this covering index that never reads the large revision rows themselves.
+    db["revisions"].create_index(["id", "profile_id"], index_name="revisions_id_profile")

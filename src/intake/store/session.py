@@ -67,6 +67,7 @@ class Session:
         self._key_version = key_version
         self.user = user
         self.role = role
+        self.checked_at_login = True  # the vault says False when the file was too big to check
         self.store_id = slot_file.store_id
         self.device_id = self._meta("device_id")
         self._timestamp = vault._timestamp

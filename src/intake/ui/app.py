@@ -228,9 +228,22 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings.setValue("last_user", session.user)
         self._open_workspace()
+        if not session.checked_at_login:
+            self.worker.submit(session.integrity_problems, self._checked, self._check_failed)
         if not self.workspace.resume():
             self.workspace.profiles.search.setFocus()
         self.logged_in.emit(session)
+
+    def _checked(self, problems: list[str]) -> None:
+        """The background check of a large store found damage: say so and stop working on it."""
+        if problems:
+            from intake.errors import StoreCorrupt
+
+            self._check_failed(StoreCorrupt(path=str(self.vault.db_path)))
+
+    def _check_failed(self, exc: BaseException) -> None:
+        show_error(self, exc)
+        self.lock()
 
     def _open_workspace(self) -> None:
         from intake.store.session import IdleLockPolicy
