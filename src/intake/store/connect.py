@@ -107,9 +107,9 @@ def _apply_pragmas(conn: dbapi2.Connection) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
-    # Pages are decrypted when they enter the cache; 64 MiB keeps the profile list, the search
+    # Pages are decrypted when they enter the cache; 32 MiB keeps the profile list, the search
     # index and recent revisions of 100,000 profiles decrypted once instead of on every query.
-    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA cache_size = -32768")
 
 
 def _connect(path: Path, key: bytes | bytearray, mode: str) -> dbapi2.Connection:

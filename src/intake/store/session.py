@@ -131,6 +131,30 @@ class Session:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def check_pages_in_background(self, done: Callable[[list[str] | BaseException], None]) -> None:
+        """Check every page on a second, read-only connection in its own thread (WAL lets it
+        read beside the session), so a large store's check does not hold up the session's
+        database thread; ``done`` gets the problems found (empty when healthy) or the error."""
+        import threading
+
+        path, key = self._vault.db_path, bytes(self._dek)
+
+        def check() -> None:
+            try:
+                with connect.sqlite_errors(path):
+                    db = connect.open_database(path, key)
+                    try:
+                        db.execute("PRAGMA cache_size = -2048")  # stream, don't cache
+                        found = [row[0] for row in db.execute("PRAGMA cipher_integrity_check")]
+                    finally:
+                        db.close()
+            except Exception as exc:  # handed to the caller, who tells the user
+                done(exc)
+                return
+            done(found)
+
+        threading.Thread(target=check, name="intake-page-check", daemon=True).start()
+
     def integrity_problems(self) -> list[str]:
         with connect.sqlite_errors(self._vault.db_path):
             return connect.integrity_problems(self.db)

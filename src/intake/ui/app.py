@@ -102,6 +102,7 @@ class IdleWatcher(QObject):
 class MainWindow(QMainWindow):
     logged_in = Signal(object)  # Session
     locked = Signal()
+    page_check_done = Signal(object)  # problems found by the background page check, or an error
 
     def __init__(
         self,
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self._warm_up_timer.timeout.connect(self._warm_up)
         self.idle.timed_out.connect(self.lock)
         self.hub.changed.connect(self._language_changed)
+        self.page_check_done.connect(self._checked)  # queued: the check runs on its own thread
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
 
@@ -229,14 +231,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_user", session.user)
         self._open_workspace()
         if not session.checked_at_login:
-            self.worker.submit(session.integrity_problems, self._checked, self._check_failed)
+            session.check_pages_in_background(self.page_check_done.emit)
         if not self.workspace.resume():
             self.workspace.profiles.search.setFocus()
         self.logged_in.emit(session)
 
-    def _checked(self, problems: list[str]) -> None:
+    def _checked(self, problems: Any) -> None:
         """The background check of a large store found damage: say so and stop working on it."""
-        if problems:
+        if isinstance(problems, BaseException):
+            self._check_failed(problems)
+        elif problems:
             from intake.errors import StoreCorrupt
 
             self._check_failed(StoreCorrupt(path=str(self.vault.db_path)))
