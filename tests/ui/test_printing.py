@@ -88,7 +88,8 @@ def test_preview_shows_every_page_as_an_image_with_ink(qtbot, window, profiles):
         "the client copy defaults to the interview language"
     )
     scroll = dialog.preview.verticalScrollBar()
-    assert scroll.maximum() > 0 and scroll.value() == 0, "a full page scrolls, from its top"
+    qtbot.waitUntil(lambda: scroll.maximum() > 0, timeout=5000)  # a full page scrolls …
+    assert scroll.value() == 0, "… from its top"
     assert not dialog.language.isEnabled(), "the case summary is German only"
 
     dialog.kind.setCurrentIndex(dialog.kind.findData("client"))
