@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import os
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def test_self_test_passes_and_falls_back_to_a_file_keyring(env, tmp_path):
     # Nothing was left behind: no store outside the temporary directory, no keyring file.
     assert not (tmp_path / "xdg-data").exists()
     assert not any(tmp_path.glob("intake-selftest-*"))
+
+
+def test_self_test_uses_the_default_keyring_and_removes_its_secret_again(env, tmp_path):
+    # From source, keyrings.alt's file backend can play the OS key store through keyring's own
+    # configuration (the frozen bundle refuses it); its file shows what was left behind.
+    env["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    result = self_test(env, "--keyring", "os")
+    assert result.returncode == 0, result.stderr
+    assert "OS key store keyrings.alt.file.PlaintextKeyring" in result.stdout
+    config = configparser.RawConfigParser()
+    config.read(tmp_path / "xdg-data" / "python_keyring" / "keyring_pass.cfg")
+    assert config.sections()  # the secret was really stored there (its service's section) ...
+    assert [config.options(section) for section in config.sections()] == [[]]  # ... and deleted
 
 
 def test_self_test_fails_in_one_sentence_when_an_os_keyring_is_required(env):
