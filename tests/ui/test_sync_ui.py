@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QDialog
-
-from intake.i18n import set_language
-from intake.ui.app import MainWindow, settings_for
-from intake.ui.qt_i18n import LanguageHub
-from intake.ui.sync_page import ConflictDialog
 from tests.conftest import PASSWORD, FileKeyring
 from tests.personas import TODAY
 from tests.sync.harness import ServerProcess, make_tls, new_device, service_for
 
-from intake.store.device import DeviceKeyring  # noqa: I001 - after the test helpers
+from intake.i18n import set_language
+from intake.store.device import DeviceKeyring
+from intake.ui.app import MainWindow, settings_for
+from intake.ui.qt_i18n import LanguageHub
+from intake.ui.sync_page import ConflictDialog
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +45,23 @@ def test_background_sync_surfaces_a_conflict_and_the_choice_resolves_it(
 ):
     desk, laptop = device(tmp_path, server, "desk"), device(tmp_path, server, "laptop")
     answers = {"family_name_latin": "Konfliktova", "given_names_latin": "Testa", "phone": "0000 1"}
-    profile = desk.session.profiles.save(answers, form_id="erstprofil", form_version="2026.1").profile_id
+    profile = desk.session.profiles.save(
+        answers, form_id="erstprofil", form_version="2026.1"
+    ).profile_id
     desk.sync()
     laptop.sync()
-    desk.session.profiles.save({**answers, "phone": "0000 2222"}, profile_id=profile,
-                               form_id="erstprofil", form_version="2026.1")
-    laptop.session.profiles.save({**answers, "phone": "0000 3333"}, profile_id=profile,
-                                 form_id="erstprofil", form_version="2026.1")
+    desk.session.profiles.save(
+        {**answers, "phone": "0000 2222"},
+        profile_id=profile,
+        form_id="erstprofil",
+        form_version="2026.1",
+    )
+    laptop.session.profiles.save(
+        {**answers, "phone": "0000 3333"},
+        profile_id=profile,
+        form_id="erstprofil",
+        form_version="2026.1",
+    )
     desk.sync()  # the desk's change reaches the server first
     laptop_vault = laptop.vault
     laptop.close()  # the app opens the laptop's store
