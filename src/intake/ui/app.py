@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
     # -- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: Any) -> None:
+        self._warm_up_timer.stop()  # it would submit to the worker shut down below
         try:
             self._close_session("logout")
         finally:
