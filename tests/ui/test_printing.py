@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+import time
 
 import pdfplumber
 import pytest
@@ -280,6 +281,20 @@ def test_cancelling_a_batch_midway_leaves_no_file(
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # the dialog's own Cancel
 
     queue.progress.progressed.connect(cancel_on_first_progress)
+    report = queue.progress.report
+
+    def report_then_wait_for_cancel(done: int, total: int) -> None:
+        # On the worker thread: hold the batch after its first progress until the main thread
+        # has clicked Cancel, so the batch cannot finish before the click (a race otherwise).
+        report(done, total)
+        deadline = time.monotonic() + 10
+        while done < total and time.monotonic() < deadline:
+            event = queue.cancel_event
+            if event is None or event.is_set():
+                break
+            time.sleep(0.01)
+
+    monkeypatch.setattr(queue.progress, "report", report_then_wait_for_cancel)
     with qtbot.waitSignal(queue.batch_finished, timeout=60000) as finished:
         assert queue.save_batch()
         assert queue.progress_dialog is not None and queue.progress_dialog.isVisible()
