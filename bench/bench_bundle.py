@@ -20,10 +20,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_ui import time_to_ready  # noqa: E402 - one way to time a start, for both benches
+
 BUNDLE = ROOT / "dist" / "intake"
 BARE_DIR = ROOT / "build" / "bench-bare"
 BARE = '''"""A bare PySide6 window: the baseline for the frozen app's start."""
@@ -90,21 +93,6 @@ def build_bare() -> Path:
 
 def size_on_disk(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-
-
-def time_to_ready(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    )
-    for line in process.stdout:
-        if line.strip() == "ready":
-            elapsed = time.perf_counter() - start
-            break
-    else:
-        raise RuntimeError(f"{command[0]} never said ready")
-    process.wait(timeout=60)
-    return elapsed
 
 
 def bench(runs: int) -> dict:
