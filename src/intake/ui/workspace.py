@@ -291,9 +291,7 @@ class Workspace(Retranslatable, QWidget):
         if not position or not position.get("profile"):
             return False
         session = self.session
-        exists = self.worker.call(
-            lambda: session.profiles.count() >= 0 and _exists(session, position["profile"])
-        )
+        exists = self.worker.call(lambda: _exists(session, position["profile"]))
         if not exists:
             return False
         self.open_profile(position["profile"], position)
