@@ -35,6 +35,9 @@ def choice_views(
     ]
 
 
+_NOTHING_SHOWN = object()  # before the first update: any answer differs from it
+
+
 class QuestionCard(QFrame):
     def __init__(
         self,
@@ -100,18 +103,14 @@ class QuestionCard(QFrame):
             self.ui_label.setBuddy(self.input.focus_target())
         grid.addWidget(self.message, 3, 0, 1, 2)
         self._required = False
-        self._shown_value: Any = object()  # what the input shows, to not disturb typing
+        self._shown_value: Any = _NOTHING_SHOWN  # what the input shows, to not disturb typing
 
     def _remember(self, value: Any) -> None:
         self._shown_value = value
 
     def controller_value(self) -> Any:
         """The answer the card shows now (for tests and the review)."""
-        return (
-            None
-            if isinstance(self._shown_value, object) and type(self._shown_value) is object
-            else self._shown_value
-        )
+        return None if self._shown_value is _NOTHING_SHOWN else self._shown_value
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -145,7 +144,7 @@ class QuestionCard(QFrame):
                 self.input.set_yes_no(client.gettext("Yes"), client.gettext("No"))
         self._client_language = client.language
         self._choice_names = None  # labels changed: rebuild the choices on the next update
-        self._shown_value = object()
+        self._shown_value = _NOTHING_SHOWN
 
     def update_state(
         self,
