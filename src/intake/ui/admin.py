@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -68,9 +69,15 @@ class AdminPage(Retranslatable, QWidget):
         self.server = QLineEdit(self.settings_box)
         self.ca_file = QLineEdit(self.settings_box)
         self.save_button = QPushButton(self.settings_box)
+        self.retention = QSpinBox(self.settings_box)
+        self.retention.setRange(0, 36500)
+        self.purge = QCheckBox(self.settings_box)
         self.settings_form = QFormLayout(self.settings_box)
         self.idle_label, self.server_label, self.ca_label = QLabel(), QLabel(), QLabel()
+        self.retention_label = QLabel()
         self.settings_form.addRow(self.idle_label, self.idle)
+        self.settings_form.addRow(self.retention_label, self.retention)
+        self.settings_form.addRow("", self.purge)
         self.settings_form.addRow(self.server_label, self.server)
         self.settings_form.addRow(self.ca_label, self.ca_file)
         self.settings_form.addRow("", self.save_button)
@@ -104,6 +111,10 @@ class AdminPage(Retranslatable, QWidget):
         self.remove_button.setText(_("Remove user"))
         self.settings_box.setTitle(_("Settings"))
         self.idle_label.setText(_("Lock after minutes without input:"))
+        self.retention_label.setText(_("Keep synced profiles on this device for days (0: always):"))
+        self.purge.setText(
+            _("Remove profiles from this device once the server has them (outreach)")
+        )
         self.server_label.setText(_("Central server address:"))
         self.ca_label.setText(_("CA certificate file:"))
         self.save_button.setText(_("Save settings"))
@@ -127,6 +138,8 @@ class AdminPage(Retranslatable, QWidget):
                 self.users.setItem(row, column, item)
         self.users.resizeColumnsToContents()
         self.idle.setValue(int(settings["idle_lock_minutes"]))
+        self.retention.setValue(int(settings["retention_days"] or 0))
+        self.purge.setChecked(bool(settings["purge_after_sync"]))
         self.server.setText(settings["server_url"] or "")
         self.ca_file.setText(settings["ca_file"] or "")
 
@@ -188,6 +201,8 @@ class AdminPage(Retranslatable, QWidget):
         session = self.session
         values = {
             "idle_lock_minutes": self.idle.value(),
+            "retention_days": self.retention.value(),
+            "purge_after_sync": int(self.purge.isChecked()),
             "server_url": self.server.text().strip() or None,
             "ca_file": self.ca_file.text().strip() or None,
         }
