@@ -113,8 +113,9 @@ def catalog_review(language: str) -> str:
     return "not stated" if status == REVIEW_MSGID else status
 
 
-# CLDR names some of our languages under another code: Dari is "fa_AF", Kurmanji is "ku".
-_CLDR_NAME_CODE = {"kmr": "ku"}
+# Our language codes that CLDR files under another one (Kurmanji: ISO 639-3 "kmr", CLDR "ku").
+# Dari needs no entry: CLDR knows "fa_AF". The one place this mapping lives.
+CLDR_CODES = {"kmr": "ku"}
 
 
 def language_name(code: str, in_language: str) -> str:
@@ -122,7 +123,7 @@ def language_name(code: str, in_language: str) -> str:
     import babel  # CLDR data: loaded when a name is first needed, not at start-up
 
     locale = babel.Locale.parse(in_language)
-    for key in (code, _CLDR_NAME_CODE.get(code, code)):
+    for key in (code, CLDR_CODES.get(code, code)):
         name = locale.languages.get(key)
         if name:
             return name

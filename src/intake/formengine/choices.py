@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from intake import i18n
 from intake.formengine.model import Choice, ChoiceList
 
 # CLDR territory codes that are not countries (regions, groupings, pseudo-codes).
@@ -25,8 +26,7 @@ _NOT_LANGUAGES = frozenset({"und", "zxx", "mul", "mis", "root"})
 _EXTRA_LANGUAGES = ("fa_AF",)
 # Kurmanji is offered under its ISO 639-3 code "kmr" (the code of its catalog) instead of CLDR's
 # "ku"; its names are CLDR's names for "ku".
-_CODE_INSTEAD_OF_CLDR = {"ku": "kmr"}
-_CLDR_CODE = {ours: cldr for cldr, ours in _CODE_INSTEAD_OF_CLDR.items()}
+_CODE_INSTEAD_OF_CLDR = {cldr: ours for ours, cldr in i18n.CLDR_CODES.items()}
 _NAME_OVERRIDES_EN = {"fa_AF": "Dari", "kmr": "Kurdish (Kurmanji)", "ckb": "Kurdish (Sorani)"}
 
 
@@ -90,7 +90,7 @@ def language_name(code: str, language: str = "en") -> str:
         return _NAME_OVERRIDES_EN[code]
     for candidate in (locale, _locale("en")):
         if candidate is not None:
-            name = candidate.languages.get(_CLDR_CODE.get(code, code))
+            name = candidate.languages.get(i18n.CLDR_CODES.get(code, code))
             if name:
                 return name
     return code

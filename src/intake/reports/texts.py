@@ -58,7 +58,7 @@ def table_status() -> str:
 
 @cache
 def _babel_locale(language: str) -> Locale:
-    for candidate in (language, language.split("_")[0], "ku" if language == "kmr" else "de"):
+    for candidate in (language, language.split("_")[0], i18n.CLDR_CODES.get(language, "de")):
         try:
             return Locale.parse(candidate)
         except (UnknownLocaleError, ValueError):
