@@ -110,3 +110,32 @@ def test_background_sync_surfaces_a_conflict_and_the_choice_resolves_it(
     desk.sync()
     assert desk.session.profiles.get(profile, record_view=False).answers["phone"] == "0000 2222"
     desk.close()
+
+
+def test_first_sync_enrols_the_device_from_the_sync_page(qtbot, qapp, tmp_path, server):
+    from intake.store.keyslots import MINIMUM_KDF
+    from intake.store.vault import Vault
+
+    code, _ = service_for(server.database).new_enrol_code("desk-team")
+    keyring = DeviceKeyring(FileKeyring(tmp_path / "new-keyring.cfg"))
+    vault = Vault(tmp_path / "new", keyring=keyring, kdf=MINIMUM_KDF)
+    session = vault.create("anna", PASSWORD).session
+    session.settings.set("ca_file", str(server.tls_info.ca_file))
+    session.close()
+
+    window = MainWindow(vault, LanguageHub(qapp), settings_for(tmp_path), today=lambda: TODAY)
+    qtbot.addWidget(window)
+    window.start()
+    window.show()
+    window.login("anna", PASSWORD)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    page = window.workspace.sync
+    assert page.code.isVisibleTo(page)  # not enrolled yet: the code field is offered
+    page.server.setText(server.url)
+    page.code.setText(code)
+    with qtbot.waitSignal(page.synced, timeout=20000):
+        page.sync_now()
+    assert not page.code.isVisibleTo(page)
+    assert "desk-team" in page.state.text()
+    window.close()
+    set_language("en")

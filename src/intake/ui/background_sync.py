@@ -31,16 +31,22 @@ def _server(session: Session) -> tuple[str | None, str | None]:
     return (url if enrolment else None), session.settings.get("ca_file")
 
 
-def run_sync(session: Session) -> Any:
-    """One sync run on the database thread: a cheap health check, then the real run."""
+def run_sync(session: Session, *, server: str | None = None, enroll_code: str | None = None) -> Any:
+    """One sync run on the database thread: a cheap health check, enrolment first when a code is
+    given, then the real run. Without ``server``: the enrolled one, or ``None`` when there is
+    none (the background has nothing to do)."""
     from intake.sync.client import Synchronizer, Transport, health
 
-    url, ca_file = _server(session)
+    configured, ca_file = _server(session)
+    url = server or configured
     if url is None:
         return None
     with Transport(url, ca_file=ca_file) as transport:
         health(transport)
-        return Synchronizer(session, transport).run()
+        synchronizer = Synchronizer(session, transport)
+        if enroll_code:
+            synchronizer.enroll(enroll_code)
+        return synchronizer.run()
 
 
 class BackgroundSync(QObject):

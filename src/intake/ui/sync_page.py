@@ -288,20 +288,15 @@ class SyncPage(Retranslatable, QWidget):
         url, code = self.server.text().strip(), self.code.text().strip()
         session = self.session
         if code or self.background is None:
-            from intake.sync.client import Synchronizer, Transport
-
-            ca_file = self.worker.call(lambda: session.settings.get("ca_file"))
-
-            def run() -> Any:
-                with Transport(url, ca_file=ca_file) as transport:
-                    synchronizer = Synchronizer(session, transport)
-                    if code:
-                        synchronizer.enroll(code)
-                    return synchronizer.run()
+            from intake.ui.background_sync import run_sync
 
             self.button.setEnabled(False)
             self.result.setText(_("Syncing…"))
-            self.worker.submit(run, self._done, self._failed)
+            self.worker.submit(
+                lambda: run_sync(session, server=url or None, enroll_code=code or None),
+                self._done,
+                self._failed,
+            )
             return
         self.background.stopped = False
         self.background.sync_now()
