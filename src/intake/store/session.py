@@ -68,6 +68,7 @@ class Session:
         self.user = user
         self.role = role
         self.checked_at_login = True  # the vault says False when the file was too big to check
+        self.via_recovery = False  # opened with the recovery code (may then replace it)
         self.store_id = slot_file.store_id
         self.device_id = self._meta("device_id")
         self._timestamp = vault._timestamp
@@ -282,7 +283,7 @@ class Session:
     @connect.user_errors
     def new_recovery_code(self) -> str:
         """Replace the recovery slot; the returned code is shown once and never stored."""
-        if self.role != ADMIN and not self._recovering():
+        if self.role != ADMIN and not self.via_recovery:
             self.require("users.manage", N_("make a new recovery code"))
         code = keyslots.new_recovery_code()
         slot = self._recovery_slot(code, self._dek, self._key_version)
@@ -291,10 +292,6 @@ class Session:
         ] + [slot]
         self._slot_file.save(self._dek)
         return code
-
-    def _recovering(self) -> bool:
-        last = self.audit.entries(limit=None)[-3:]
-        return any(entry["action"] == "recovery_used" for entry in last)
 
     def _recovery_slot(self, code: str, dek: bytearray, version: int):
         return keyslots.wrap_key(

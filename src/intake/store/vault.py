@@ -278,6 +278,7 @@ class Vault:
         session = self._open(slot_file, keys, actor=user)
         self.throttle.record_success("<recovery>")
         self.throttle.record_success(user)
+        session.via_recovery = True
         session.audit.record(user, "recovery_used", "user", user)
         session.reset_password(user, new_password, via_recovery=True)
         return session, session.new_recovery_code()

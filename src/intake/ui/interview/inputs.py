@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, QSignalBlocker, QStringListModel, Qt, Signal
-from PySide6.QtGui import QIntValidator, QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import QIntValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -515,9 +515,6 @@ class CheckListInput(AnswerInput):
 
     def focus_target(self) -> QWidget:
         return self.list
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        super().keyPressEvent(event)
 
 
 class CefrInput(RadioInput):

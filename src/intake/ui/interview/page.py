@@ -230,9 +230,6 @@ class SectionPage(QScrollArea):
         walk(self.layout_)
         return chain
 
-    def visible_cards(self) -> list[QuestionCard]:
-        return [card for card in self.cards.values() if card.isVisibleTo(self.widget())]
-
     def first_input(self) -> QWidget | None:
         body = self.widget()
         for card in self.cards.values():  # built in form order; the first visible one wins
